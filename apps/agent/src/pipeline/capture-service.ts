@@ -1,0 +1,53 @@
+import type {
+  CaptureCounts,
+  CaptureGap,
+  EnvelopeDetail,
+  EnvelopeFilter,
+  EnvelopeRecord,
+  FlowAggregate,
+  VersionReport,
+} from '@osloscope/shared';
+import type { RawCapture } from './raw-capture.js';
+
+export interface PageRequest {
+  /** @default 100, max 1000 */
+  limit?: number;
+  /** Only ids strictly below (older than) this. */
+  before?: number;
+  /** Only ids strictly above (newer than) this. */
+  after?: number;
+}
+
+export interface CaptureListener {
+  /** A record was stored (`isNew`) or an existing one changed (reply linked, delivered, timed out). */
+  onRecord?(record: EnvelopeRecord, isNew: boolean): void;
+  onGap?(gap: CaptureGap): void;
+}
+
+/**
+ * The capture core: decode → verify signature → correlate → store, and the queries the
+ * API and the stream need. Implemented by `capture/capture-core.ts`; the serving layer
+ * and the sources only see this interface.
+ */
+export interface CaptureService {
+  ingest(raw: RawCapture): void;
+  /** Called by sources when capture is interrupted / resumes. */
+  markGap(gap: CaptureGap): void;
+  /** Count a message a source could not hand over (fell behind). */
+  countDropped(n: number): void;
+  query(filter: EnvelopeFilter, page: PageRequest): { items: EnvelopeRecord[]; total: number };
+  get(id: number): EnvelopeDetail | null;
+  /** Raw body + facts needed to replay a message (exact bytes, never masked). */
+  getRaw(id: number): { record: EnvelopeRecord; body: Uint8Array } | null;
+  flows(filter: EnvelopeFilter): FlowAggregate[];
+  versions(filter: EnvelopeFilter): VersionReport[];
+  gaps(): CaptureGap[];
+  counts(): CaptureCounts;
+  /** NDJSON lines (no trailing newline per call), secrets masked unless showSecrets. */
+  exportNdjson(filter: EnvelopeFilter, write: (line: string) => void): void;
+  importNdjson(lines: AsyncIterable<string> | Iterable<string>): Promise<{ imported: number; errors: number }>;
+  subscribe(listener: CaptureListener): () => void;
+  /** Flush pending writes (batched inserts) and run timeout detection now. */
+  flush(): void;
+  close(): void;
+}

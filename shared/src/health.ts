@@ -1,0 +1,63 @@
+/** `GET /api/health` and the socket `health:update` event. */
+
+export const SOURCE_STATES = ['connecting', 'connected', 'reconnecting', 'stopped', 'demo', 'imported'] as const;
+export type SourceState = (typeof SOURCE_STATES)[number];
+
+export interface TracingNodeState {
+  node: string;
+  tracing: boolean;
+}
+
+export interface SourceHealth {
+  name: string;
+  /** Transport URL with passwords masked. */
+  url: string;
+  mode: 'firehose' | 'tap' | 'demo' | 'import';
+  state: SourceState;
+  vhost: string | null;
+  /** Host currently connected to. */
+  host: string | null;
+  /** Firehose: per cluster node; empty if unknown. */
+  tracing: TracingNodeState[];
+  /** Whether the agent switched tracing on (and so will switch it off on exit). */
+  tracingEnabledByAgent: boolean;
+  /** Human-readable problems and hints (e.g. `rabbitmqctl trace_on -p / ` needed). */
+  warnings: string[];
+  /** What this mode cannot see (tap mode: replies through the default exchange). */
+  blindSpots: string[];
+  lastError: string | null;
+  connectedSince: number | null;
+  reconnects: number;
+}
+
+export interface CaptureCounts {
+  /** Messages stored since start (including evicted ones). */
+  captured: number;
+  /** Messages the agent could not store (fell behind). */
+  dropped: number;
+  /** Messages evicted by retention. */
+  evicted: number;
+  /** Messages currently in the store. */
+  stored: number;
+  storedBytes: number;
+  decodeErrors: number;
+  signatureFailures: number;
+}
+
+export interface SigningHealth {
+  keysLoaded: boolean;
+  destinations: number;
+  requireSigned: number;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  version: string;
+  demo: boolean;
+  replayEnabled: boolean;
+  showSecrets: boolean;
+  sources: SourceHealth[];
+  counts: CaptureCounts;
+  signing: SigningHealth;
+  startedAt: number;
+}

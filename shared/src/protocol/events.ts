@@ -1,0 +1,57 @@
+/**
+ * The typed socket.io protocol between agent and web, defined once here.
+ * Names are `noun:verb`. Everything is wire data: epoch ms, arrays, records.
+ */
+import type { EnvelopeFilter } from '../filter-types.js';
+import type { FlowAggregate, VersionReport } from '../flows.js';
+import type { HealthReport } from '../health.js';
+import type { CaptureGap, EnvelopeDetail, EnvelopeRecord } from '../record.js';
+
+/** Bump on any breaking wire change; sent in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+export interface AgentHello {
+  protocolVersion: number;
+  agentVersion: string;
+  health: HealthReport;
+}
+
+export interface EnvelopeBatch {
+  /** Records new since the last batch, oldest first. */
+  items: EnvelopeRecord[];
+  /** Records already sent whose correlation/outcome/deliveries changed. */
+  updates: EnvelopeRecord[];
+  /** Messages matching the subscription that were not sent (slow client coalescing). */
+  skipped: number;
+  /** True for batches that are history (sent before live ones after a subscribe). */
+  history: boolean;
+}
+
+export interface SubscribeRequest {
+  filter: EnvelopeFilter;
+  /** How many most recent matching records to send first. @default 500 */
+  historyLimit?: number;
+}
+
+export type Ack<T> = (res: { ok: true; value: T } | { ok: false; error: string }) => void;
+
+export interface ServerToClientEvents {
+  hello: (info: AgentHello) => void;
+  'envelopes:batch': (batch: EnvelopeBatch) => void;
+  'health:update': (health: HealthReport) => void;
+  'capture:gap': (gap: CaptureGap) => void;
+}
+
+export interface ClientToServerEvents {
+  'stream:subscribe': (req: SubscribeRequest, ack: Ack<{ total: number }>) => void;
+  'envelope:get': (id: number, ack: Ack<EnvelopeDetail>) => void;
+  'flows:get': (filter: EnvelopeFilter, ack: Ack<FlowAggregate[]>) => void;
+  'versions:get': (filter: EnvelopeFilter, ack: Ack<VersionReport[]>) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface InterServerEvents {}
+
+export interface SocketData {
+  filter: EnvelopeFilter;
+}
