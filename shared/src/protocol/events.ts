@@ -33,7 +33,11 @@ export interface SubscribeRequest {
   historyLimit?: number;
 }
 
-export type Ack<T> = (res: { ok: true; value: T } | { ok: false; error: string }) => void;
+/** What an acknowledgement carries: the value, or a human-readable error. */
+export type AckResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** socket.io acknowledgement callback of a client → server request. */
+export type Ack<T> = (res: AckResult<T>) => void;
 
 export interface ServerToClientEvents {
   hello: (info: AgentHello) => void;

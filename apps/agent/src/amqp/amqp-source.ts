@@ -1,0 +1,143 @@
+/**
+ * What the firehose and tap sources have in common: the self-healing broker session,
+ * the management API (following the connected host), the ConnectionDirectory refresh
+ * every ~5 s, a mode-specific periodic check, and the SourceHealth report. The modes
+ * only say how to set up capture on a fresh connection.
+ */
+import type { ChannelModel } from 'amqplib';
+import { parseTransportUrl, redactTransportUrl, type SourceHealth, type TransportUrl, type TracingNodeState } from '@osloscope/shared';
+import type { CaptureSource } from '../pipeline/source.js';
+import { createBrokerSession, type BrokerSession, type SetupContext } from './broker-session.js';
+import { buildDirectoryFacts } from './directory-facts.js';
+import { toLogFn, type LogFn } from './logger.js';
+import { createManagementAccess } from './management-access.js';
+import type { ManagementClient } from './management-client.js';
+import { every } from './periodic.js';
+import type { AmqpSourceOptions } from './source-options.js';
+
+/** What a mode's code can use. */
+export interface SourceContext {
+  readonly name: string;
+  readonly url: TransportUrl;
+  readonly log: LogFn;
+  /** Management client for the currently connected host. */
+  management(): ManagementClient;
+  /** Whether capture is currently live (connected). */
+  connected(): boolean;
+}
+
+export interface CaptureMode {
+  mode: 'firehose' | 'tap';
+  /** Declare the agent's queue(s), bind, consume. Throw to fail the attempt. */
+  setup(conn: ChannelModel, ctx: SetupContext): Promise<void>;
+  /** Connection gone: forget per-connection state (bindings, channels). */
+  onDisconnect?(): void;
+  /** Mode check every `checkMs` while connected (tracing state, new exchanges). */
+  periodic?(): Promise<void>;
+  /** After the connection is closed on stop (switch tracing off). Never throws. */
+  afterStop?(): Promise<void>;
+  health(): { tracing: TracingNodeState[]; tracingEnabledByAgent: boolean; warnings: string[]; blindSpots: string[] };
+}
+
+export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: SourceContext) => CaptureMode): CaptureSource {
+  // A bad URL is a configuration error: throw now (TransportUrlError never shows the password).
+  const url = parseTransportUrl(opts.transportUrl);
+  const log = toLogFn(opts.log);
+  const access = createManagementAccess(url, opts.managementUrl);
+  const directoryMs = opts.intervals?.directoryMs ?? 5000;
+  const checkMs = opts.intervals?.checkMs ?? 10_000;
+  let session: BrokerSession | null = null;
+  let managementWarning: string | null = null;
+  let timers: Array<() => void> = [];
+  let stopped = true;
+
+  const ctx: SourceContext = {
+    name: opts.name,
+    url,
+    log,
+    management: () => access.clientFor(session?.hostIndex() ?? 0),
+    connected: () => session?.snapshot().state === 'connected',
+  };
+  const mode = makeMode(ctx);
+
+  async function refreshDirectory(): Promise<void> {
+    const client = ctx.management();
+    try {
+      const [connections, consumers] = await Promise.all([
+        client.getVhostConnections(url.vhost),
+        client.getConsumers(url.vhost),
+      ]);
+      opts.directory.updateFromManagement(opts.name, buildDirectoryFacts(connections, consumers));
+      if (managementWarning) log('info', 'management API reachable again', { source: opts.name, url: client.baseUrl });
+      managementWarning = null;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (!managementWarning) log('warn', 'management API not usable; capture continues', { source: opts.name, error: msg });
+      managementWarning = `management API not usable (${msg}): process and server names cannot be shown`;
+    }
+  }
+
+  return {
+    name: opts.name,
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      session = createBrokerSession({
+        name: opts.name,
+        url,
+        capture: opts.capture,
+        log,
+        ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
+        setup: async (conn, sctx) => {
+          await mode.setup(conn, sctx);
+          // Fresh connection: who is who may have changed (restart); learn it now.
+          void refreshDirectory();
+        },
+        onDisconnect: () => mode.onDisconnect?.(),
+      });
+      timers = [
+        every(directoryMs, async () => {
+          if (ctx.connected()) await refreshDirectory();
+        }),
+      ];
+      const periodic = mode.periodic;
+      if (periodic) {
+        timers.push(
+          every(checkMs, async () => {
+            if (ctx.connected()) await periodic();
+          }),
+        );
+      }
+      await session.start();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const cancel of timers) cancel();
+      timers = [];
+      await session?.stop();
+      await mode.afterStop?.();
+    },
+    health(): SourceHealth {
+      const snap = session?.snapshot();
+      const m = mode.health();
+      const warnings = [...m.warnings];
+      if (managementWarning) warnings.push(managementWarning);
+      return {
+        name: opts.name,
+        url: redactTransportUrl(url),
+        mode: mode.mode,
+        state: stopped ? 'stopped' : (snap?.state ?? 'connecting'),
+        vhost: url.vhost,
+        host: stopped ? null : (snap?.host ?? null),
+        tracing: m.tracing,
+        tracingEnabledByAgent: m.tracingEnabledByAgent,
+        warnings,
+        blindSpots: m.blindSpots,
+        lastError: snap?.lastError ?? null,
+        connectedSince: snap?.connectedSince ?? null,
+        reconnects: snap?.reconnects ?? 0,
+      };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { CaptureService } from '../pipeline/capture-service.js';
+import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import type { BackoffOptions } from './backoff.js';
+import type { Logger } from './logger.js';
+
+/** Options shared by the firehose and tap sources. */
+export interface AmqpSourceOptions {
+  /** Source name (records' `source`). */
+  name: string;
+  /** oslo transport URL, e.g. `rabbit://user:pass@h1:5672,user:pass@h2:5672/vhost`. */
+  transportUrl: string;
+  /** Management API base URL; default `http://<connected host>:15672`. */
+  managementUrl?: string;
+  capture: CaptureService;
+  directory: ConnectionDirectory;
+  log: Logger;
+  /** Reconnect backoff. @default { initialMs: 500, maxMs: 30000 } */
+  reconnect?: BackoffOptions;
+  /** Timers, for tests. Defaults: management refresh 5 s, tracing / exchange check 10 s. */
+  intervals?: { directoryMs?: number; checkMs?: number };
+}
+
+export interface TapSourceOptions extends AmqpSourceOptions {
+  /** Control exchanges to bind to; default: every topic exchange that is not `amq.*` (from the management API). */
+  exchanges?: string[];
+}

@@ -1,0 +1,183 @@
+/**
+ * Secret masking for what osloscope displays: request contexts (`_context_auth_token`
+ * travels in clear text, oslo-wire-format §4.3), message args and raw bodies.
+ *
+ * A value is a secret when
+ * - its key names one (`isSecretKey`: auth_token, token, password, passwd, pass, pwd, secret,
+ *   private/api/access/secret/encryption/fernet key, credential(s); `_`/`-`/camelCase
+ *   separated, so `_context_auth_token`, `X-Auth-Token`, `adminPassword` count, but
+ *   `key_name`, `token_type` or a bare `key` do not), or
+ * - it has a token's shape anywhere inside a string (`SECRET_PATTERNS`: Keystone Fernet
+ *   `gAAAAA…`, PKI `MII…`/PKIZ, JWS `eyJ….eyJ….…`, `Bearer …`, PEM private keys), or
+ * - it is the password of a URL `scheme://user:pass@host` inside a string.
+ *
+ * `null`, `''`, empty lists/objects and booleans are never secrets: `auth_token: null`
+ * stays null so the UI can show that no token was sent.
+ */
+import { pythonJsonDumps } from './codec/python-json.js';
+import { maskUrlCredentials } from './transport-url.js';
+
+/** The mask put in place of every secret. Replay refuses to send a body containing it. */
+export const REDACTED = '***redacted***';
+
+const SECRET_KEY =
+  /(^|_)(token|password|passwd|pass|pwd|secret|private_key|api_key|access_key|secret_key|encryption_key|fernet_key|credentials?)$/;
+
+/** Whether a key (context entry, arg name, header) names a secret. See the module comment. */
+export function isSecretKey(key: string): boolean {
+  const snake = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_');
+  return SECRET_KEY.test(snake);
+}
+
+/**
+ * Token-shaped substrings. Each match is replaced by its prefix group (if any) + REDACTED.
+ * Lengths are generous lower bounds so ids and short base64 values are left alone.
+ */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  /gAAAAA[A-Za-z0-9_-]{60,}={0,2}/g, // Keystone Fernet token
+  /PKIZ_[A-Za-z0-9_-]{60,}={0,2}/g, // Keystone PKIZ token
+  /MII[A-Za-z0-9+/_-]{100,}={0,2}/g, // Keystone PKI token (base64 CMS)
+  /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, // JWS token
+];
+const BEARER = /\b(Bearer\s+)(?!\*\*\*redacted\*\*\*)[A-Za-z0-9._~+/-]+=*/gi;
+
+/** Masks token-shaped substrings and URL passwords inside one string. */
+export function redactString(s: string): string {
+  let out = s;
+  for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
+  out = out.replace(BEARER, `$1${REDACTED}`);
+  return maskUrlCredentials(out, REDACTED);
+}
+
+/** Values that carry no secret even under a secret-looking key. */
+function isBlank(v: unknown): boolean {
+  if (v === null || v === undefined || v === '' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
+}
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+/** Keys whose string value is itself JSON on the wire (double/triple encoding). */
+const NESTED_JSON_KEYS = new Set(['oslo.message', 'failure']);
+const MAX_DEPTH = 200;
+
+interface Walk {
+  masked: string[];
+  /** Parse and redact JSON held in `oslo.message` / `failure` strings (raw bodies only). */
+  nestedJson: boolean;
+}
+
+function walk(value: unknown, path: string, key: string | null, depth: number, w: Walk): unknown {
+  if (key !== null && isSecretKey(key) && !isBlank(value)) {
+    if (value !== REDACTED) w.masked.push(path);
+    return REDACTED;
+  }
+  if (depth > MAX_DEPTH) {
+    // Too deep to inspect: hide it rather than risk showing a secret.
+    w.masked.push(path);
+    return REDACTED;
+  }
+  if (typeof value === 'string') {
+    if (w.nestedJson && key !== null && NESTED_JSON_KEYS.has(key)) {
+      const nested = redactNestedJson(value, path, depth, w);
+      if (nested !== null) return nested;
+    }
+    const out = redactString(value);
+    if (out !== value) w.masked.push(path || '$');
+    return out;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, i) => walk(item, childPath(path, i), null, depth + 1, w));
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v, childPath(path, k), k, depth + 1, w);
+    return out;
+  }
+  return value;
+}
+
+/** Redacts JSON held in a string; returns it re-serialized as Python would, or null if not JSON. */
+function redactNestedJson(text: string, path: string, depth: number, w: Walk): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (parsed === null || typeof parsed !== 'object') return null;
+  const before = w.masked.length;
+  const redacted = walk(parsed, path, null, depth + 1, w);
+  // Untouched: keep the exact wire text.
+  return w.masked.length === before ? text : pythonJsonDumps(redacted);
+}
+
+/**
+ * Masks secrets anywhere in a JSON-like value (args, payloads, results).
+ * `masked` lists the paths replaced, e.g. `instance.admin_password`, `hosts[1].url`.
+ */
+export function redactValue(value: unknown): { value: unknown; masked: string[] } {
+  const w: Walk = { masked: [], nestedJson: false };
+  return { value: walk(value, '', null, 0, w), masked: w.masked };
+}
+
+/**
+ * Masks secrets in a request context (`_context_*` entries folded back, without the
+ * prefix), recursively, lists included. `masked` lists the context keys / paths replaced,
+ * e.g. `auth_token`, `service_catalog[0].endpoints[0].token`.
+ */
+export function redactContext(ctx: Record<string, unknown>): { value: Record<string, unknown>; masked: string[] } {
+  const w: Walk = { masked: [], nestedJson: false };
+  const value = walk(ctx, '', null, 0, w) as Record<string, unknown>;
+  return { value, masked: w.masked };
+}
+
+/** `"key": "value"` at any JSON string-escaping level (`\"key\": \"value\"` inside oslo.message). */
+const JSON_STRING_MEMBER = /(\\*)"([^"\\]{1,200})\1"(\s*:\s*)\1"((?:(?!\1").)*)\1"/g;
+
+/** Best-effort masking of text that is not (or no longer, e.g. truncated) valid JSON. */
+function redactUnparsedText(text: string): { text: string; masked: string[] } {
+  const masked = new Set<string>();
+  let out = text.replace(JSON_STRING_MEMBER, (all, esc: string, key: string, colon: string, value: string) => {
+    if (!isSecretKey(key) || value === '' || value === REDACTED) return all;
+    masked.add(key);
+    return `${esc}"${key}${esc}"${colon}${esc}"${REDACTED}${esc}"`;
+  });
+  const shaped = redactString(out);
+  if (shaped !== out) masked.add('(token-shaped text)');
+  out = shaped;
+  return { text: out, masked: [...masked] };
+}
+
+/**
+ * Masks secrets in a raw message body. Valid JSON is redacted structurally, including the
+ * double-encoded `oslo.message` string and a reply's `failure` string; when anything was
+ * masked it is re-serialized with Python's `json.dumps` layout so the raw view still looks
+ * like the wire, and when nothing was, the text is returned unchanged. `masked` lists JSON
+ * paths such as `oslo.message._context_auth_token`.
+ *
+ * Text that does not parse is masked with patterns instead (`"secret_key": "…"` members at
+ * any escaping level, token shapes, URL passwords); `masked` then lists the secret key names
+ * found and `(token-shaped text)`. Never throws.
+ */
+export function redactJsonText(text: string): { text: string; masked: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return redactUnparsedText(text);
+  }
+  const w: Walk = { masked: [], nestedJson: true };
+  const redacted = walk(parsed, '', null, 0, w);
+  if (w.masked.length === 0) return { text, masked: [] };
+  return { text: pythonJsonDumps(redacted), masked: w.masked };
+}
