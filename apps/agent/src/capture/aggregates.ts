@@ -1,0 +1,119 @@
+/**
+ * Flow and version aggregates: one GROUP BY in SQLite per view (the store never hands every
+ * message to JavaScript), then the pure domain builders turn the groups into reports.
+ */
+import type { EnvelopeFilter, FlowAggregate, OutcomeStatus, VersionReport } from '@osloscope/shared';
+import { buildFlows, type FlowFacet } from '../domain/flows.js';
+import { buildVersionReports, type VersionFacet } from '../domain/versions.js';
+import { filterToSql } from './filter-sql.js';
+import type { CaptureStore } from './store.js';
+
+const RPC_REQUESTS = { sql: "kind IN ('call', 'cast') AND flow_key IS NOT NULL", params: [] };
+
+interface FlowGroupRow {
+  flow_key: string;
+  kind: 'call' | 'cast';
+  outcome: OutcomeStatus | null;
+  failure_class: string | null;
+  client_key: string | null;
+  server: string | null;
+  sig_failed: number;
+  n: number;
+  first_at: number;
+  last_at: number;
+  sample_id: number;
+}
+
+export function flowsOf(store: CaptureStore, filter: EnvelopeFilter): FlowAggregate[] {
+  const where = filterToSql(filter, [RPC_REQUESTS]);
+  const groups = store.grouped<FlowGroupRow>(
+    `flow_key, kind, outcome, failure_class, client_key, server, signature_status = 'failed' AS sig_failed,
+     COUNT(*) AS n, MIN(captured_at) AS first_at, MAX(captured_at) AS last_at, MIN(id) AS sample_id`,
+    where,
+    'flow_key, kind, outcome, failure_class, client_key, server, sig_failed',
+  );
+  // The target tuple of each flow, read from one of its records.
+  const targets = new Map<string, FlowFacet['target']>();
+  for (const g of groups) {
+    if (targets.has(g.flow_key)) continue;
+    const target = store.getRecord(g.sample_id)?.target;
+    if (target) targets.set(g.flow_key, target);
+  }
+  const facets: FlowFacet[] = [];
+  for (const g of groups) {
+    const target = targets.get(g.flow_key);
+    if (!target) continue;
+    facets.push({
+      flowKey: g.flow_key,
+      target,
+      kind: g.kind,
+      outcome: g.outcome,
+      failureClass: g.failure_class,
+      client: g.client_key,
+      server: g.server,
+      signatureFailed: g.sig_failed === 1,
+      count: g.n,
+      firstAt: g.first_at,
+      lastAt: g.last_at,
+    });
+  }
+  const latencies = new Map<string, number[]>();
+  for (const row of store.select<{ flow_key: string; latency_ms: number }>(
+    `SELECT flow_key, latency_ms FROM messages WHERE ${where.sql} AND kind = 'call' AND latency_ms IS NOT NULL ORDER BY flow_key, latency_ms`,
+    where.params,
+  )) {
+    let list = latencies.get(row.flow_key);
+    if (!list) latencies.set(row.flow_key, (list = []));
+    list.push(row.latency_ms);
+  }
+  const reached = new Map<string, string[]>();
+  for (const row of store.select<{ flow_key: string; value: string }>(
+    `SELECT DISTINCT f.flow_key, j.value FROM (SELECT flow_key, reached FROM messages WHERE ${where.sql} AND reached IS NOT NULL) f, json_each(f.reached) j`,
+    where.params,
+  )) {
+    let list = reached.get(row.flow_key);
+    if (!list) reached.set(row.flow_key, (list = []));
+    list.push(row.value);
+  }
+  return buildFlows(facets, latencies, reached);
+}
+
+interface VersionGroupRow {
+  exchange: string;
+  topic: string;
+  namespace: string;
+  version: string | null;
+  method: string | null;
+  kind: 'call' | 'cast';
+  outcome: OutcomeStatus | null;
+  failure_class: string | null;
+  server: string | null;
+  client_key: string | null;
+  n: number;
+}
+
+export function versionsOf(store: CaptureStore, filter: EnvelopeFilter): VersionReport[] {
+  const where = filterToSql(filter, [{ sql: "kind IN ('call', 'cast') AND topic IS NOT NULL", params: [] }]);
+  const groups = store.grouped<VersionGroupRow>(
+    'COALESCE(target_exchange, exchange) AS exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, COUNT(*) AS n',
+    where,
+    '1, topic, namespace, version, method, kind, outcome, failure_class, server, client_key',
+  );
+  return buildVersionReports(
+    groups.map(
+      (g): VersionFacet => ({
+        exchange: g.exchange,
+        topic: g.topic,
+        namespace: g.namespace === '' ? null : g.namespace,
+        version: g.version,
+        method: g.method,
+        kind: g.kind,
+        outcome: g.outcome,
+        failureClass: g.failure_class,
+        server: g.server,
+        client: g.client_key,
+        count: g.n,
+      }),
+    ),
+  );
+}

@@ -1,0 +1,520 @@
+/**
+ * The capture core: decode → verify → correlate → store. Every source hands its raw events
+ * to `ingest`; the serving layer reads records, aggregates and exports through the
+ * CaptureService interface.
+ *
+ * One record per PUBLISHED message. Firehose deliver events are folded into their publish
+ * record (matched by `_unique_id`); a deliver whose publish was never seen becomes its own
+ * record, and is upgraded in place if the publish shows up later (so nothing is lost and
+ * nothing is counted twice).
+ */
+import { createHash } from 'node:crypto';
+import {
+  decodeInnerMessage,
+  type CaptureCounts,
+  type CaptureGap,
+  type DecodedEnvelope,
+  type DecodeOptions,
+  type EnvelopeDetail,
+  type EnvelopeFilter,
+  type EnvelopeRecord,
+  type SignatureVerdict,
+} from '@osloscope/shared';
+import type { CaptureListener, CaptureService, PageRequest } from '../pipeline/capture-service.js';
+import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import { createVerifier, routingTargetOf, type Verifier } from '../signing/index.js';
+import { attribute } from '../domain/attribution.js';
+import { applyReply, timedOut, timeoutDeadline } from '../domain/outcome.js';
+import { flowsOf, versionsOf } from './aggregates.js';
+import { columnsOf, serverNamesOf } from './columns.js';
+import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { filterToSql } from './filter-sql.js';
+import { BoundedMap } from './lru.js';
+import { exportLine, importLines, type ConnectionFacts, type ImportResult } from './ndjson.js';
+import { presentDetail, presentRecord } from './present.js';
+import { buildRecord, deliveryOf } from './record-builder.js';
+import { CaptureStore, type StoredRaw, type StoreWrite } from './store.js';
+
+export interface CaptureCoreOptions {
+  dataDir: string;
+  retention: { maxMessages: number; maxBytes: number };
+  showSecrets: boolean;
+  /** Signature verifier; without one, signed messages are `unverified` (SharedKeyNotFound). */
+  verifier?: Verifier | null;
+  directory: ConnectionDirectory;
+  now?: () => number;
+  /** Timeout for calls without `expiration`: oslo's rpc_response_timeout. @default 60000 */
+  defaultCallTimeoutMs?: number;
+  decodeOptions?: DecodeOptions;
+  /** Run the flush (50 ms) and timeout sweep (500 ms) timers. Tests turn them off and call flush(). @default true */
+  timers?: boolean;
+}
+
+/** The concrete core: the CaptureService plus import under a chosen source name. */
+export interface CaptureCore extends CaptureService {
+  /** @param opts.source source name for imported records, e.g. `import:capture.ndjson` (default `import`) */
+  importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
+}
+
+/** Flush the write queue at this many items even before the timer fires. */
+const FLUSH_AT = 1000;
+const FLUSH_INTERVAL_MS = 50;
+const SWEEP_INTERVAL_MS = 500;
+/** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
+const MAX_WRITE_QUEUE = 100_000;
+/** How many recent publishes a deliver can still be matched with in memory (older ones: index lookup). */
+const MATCH_MEMORY = 100_000;
+const CALL_MEMORY = 100_000;
+const HOT_RECORDS = 20_000;
+/** Replies seen before their call (possible across channels): bounded, oldest forgotten. */
+const ORPHAN_REPLIES = 10_000;
+/** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
+export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
+
+interface MatchEntry {
+  id: number;
+  /** Created from a deliver event: its publish was not seen (yet). */
+  deliverOnly: boolean;
+}
+
+const COUNTER_KEYS = ['captured', 'dropped', 'evicted', 'decodeErrors', 'signatureFailures'] as const;
+type Counters = Record<(typeof COUNTER_KEYS)[number], number>;
+
+export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
+  const now = opts.now ?? Date.now;
+  const defaultTimeoutMs = opts.defaultCallTimeoutMs ?? 60_000;
+  const decodeOptions = agentDecodeOptions(opts.decodeOptions);
+  const verifier = opts.verifier ?? createVerifier(null);
+  const directory = opts.directory;
+  const store = new CaptureStore(opts.dataDir);
+
+  // --- state reloaded from the store -------------------------------------------------------
+  const totals = store.totals();
+  let nextId = Math.max(totals.maxId, store.meta('lastId') ?? 0) + 1;
+  let stored = totals.stored;
+  let storedBytes = totals.bytes;
+  const counters: Counters = {
+    captured: store.meta('captured') ?? 0,
+    dropped: store.meta('dropped') ?? 0,
+    evicted: store.meta('evicted') ?? 0,
+    decodeErrors: store.meta('decodeErrors') ?? 0,
+    signatureFailures: store.meta('signatureFailures') ?? 0,
+  };
+
+  const writeQueue = new Map<number, StoreWrite>();
+  let pendingInserts = 0;
+  const hot = new BoundedMap<number, EnvelopeRecord>(HOT_RECORDS);
+  const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
+  const callByMsgId = new BoundedMap<string, number>(CALL_MEMORY);
+  const orphanReplies = new BoundedMap<string, number[]>(ORPHAN_REPLIES);
+  /** Pending call id → timeout deadline. */
+  const pending = new Map<number, number>();
+  const listeners = new Set<CaptureListener>();
+  /** While > 0 the timeout sweep waits: imported calls are old, their replies come a few lines later. */
+  let importing = 0;
+  let closed = false;
+
+  for (const call of store.pendingCalls()) {
+    pending.set(call.id, timeoutDeadline(call.capturedAt, call.expirationMs, defaultTimeoutMs));
+    if (call.msgId) callByMsgId.set(call.msgId, call.id);
+  }
+
+  // --- record access ---------------------------------------------------------------------
+  function getRecord(id: number): EnvelopeRecord | null {
+    return writeQueue.get(id)?.record ?? hot.get(id) ?? store.getRecord(id);
+  }
+
+  /** Queue a record for writing (insert with its raw event, or update). */
+  function put(record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void {
+    const queued = writeQueue.get(record.id);
+    const write: StoreWrite = {
+      record,
+      columns: columnsOf(record),
+      servers: serverNamesOf(record),
+      raw: raw ?? queued?.raw ?? null,
+      insert: insert || (queued?.insert ?? false),
+    };
+    if (!queued && write.insert) pendingInserts++;
+    writeQueue.set(record.id, write);
+    hot.set(record.id, record);
+    if (writeQueue.size >= FLUSH_AT) flushWrites();
+  }
+
+  function emit(record: EnvelopeRecord, isNew: boolean): void {
+    if (listeners.size === 0) return;
+    const view = presentRecord(record, opts.showSecrets);
+    for (const l of listeners) {
+      try {
+        l.onRecord?.(view, isNew);
+      } catch {
+        // A failing listener must not break capture.
+      }
+    }
+  }
+
+  // --- decode & verify -----------------------------------------------------------------------
+  function decode(raw: RawCapture | (StoredRaw & { source?: string })): DecodedEnvelope | null {
+    try {
+      return decodeRaw(raw, decodeOptions);
+    } catch {
+      return null; // the codec never throws by contract; this guards the capture loop regardless
+    }
+  }
+
+  /** Verify a publish once; a valid encrypted message is decoded from its plaintext. */
+  function verify(raw: Pick<RawCapture, 'body'>, decoded: DecodedEnvelope): { verdict: SignatureVerdict; decoded: DecodedEnvelope } {
+    let result;
+    try {
+      result = verifier.verify({ body: Buffer.from(raw.body).toString('utf8'), routingTarget: routingTargetOf(decoded.exchange, decoded.routingKey) });
+    } catch {
+      return { verdict: { status: 'unverified', reason: null, detail: 'verifier error' }, decoded };
+    }
+    const { decryptedMessage, ...verdict } = result;
+    if (decryptedMessage === undefined) return { verdict, decoded };
+    try {
+      return { verdict, decoded: decodeInnerMessage(decryptedMessage, decoded, decodeOptions) };
+    } catch {
+      return { verdict, decoded };
+    }
+  }
+
+  function matchKeyOf(decoded: DecodedEnvelope, body: Uint8Array): string {
+    // Legacy bodies may lack `_unique_id`: the exact bytes identify the message instead.
+    return decoded.uniqueId ? 'u:' + decoded.uniqueId : 'h:' + createHash('sha1').update(body).digest('base64');
+  }
+
+  function replayOfHeader(decoded: DecodedEnvelope): number | null {
+    const v = decoded.properties.headers?.[REPLAY_OF_HEADER];
+    const n = typeof v === 'string' ? Number(v) : v;
+    return typeof n === 'number' && Number.isInteger(n) ? n : null;
+  }
+
+  // --- ingest ----------------------------------------------------------------------------------
+  function ingest(raw: RawCapture): void {
+    if (closed) return;
+    const decoded = decode(raw);
+    if (!decoded) {
+      counters.decodeErrors++;
+      return;
+    }
+    if (decoded.broker?.event === 'deliver') ingestDeliver(raw, decoded);
+    else ingestPublish(raw, decoded);
+  }
+
+  function ingestPublish(raw: RawCapture, first: DecodedEnvelope): void {
+    const key = matchKeyOf(first, raw.body);
+    const earlier = byMatchKey.get(key);
+    const earlierRecord = earlier?.deliverOnly ? getRecord(earlier.id) : null;
+    if (earlier && earlierRecord) {
+      // Its deliver came first (different channels / nodes): upgrade that record in place.
+      const record = buildRecord(earlierRecord.id, first, earlierRecord.signature, publisherOf(raw, first));
+      record.decodeError = earlierRecord.decodeError;
+      Object.assign(record, {
+        args: earlierRecord.args,
+        context: earlierRecord.context,
+        outcome: earlierRecord.outcome,
+        requestId: earlierRecord.requestId,
+        deliveries: earlierRecord.deliveries,
+        target: earlierRecord.target ?? record.target,
+        server: earlierRecord.server,
+      });
+      byMatchKey.set(key, { id: record.id, deliverOnly: false });
+      reattribute(record, raw.source);
+      put(record, raw, false);
+      emit(record, false);
+      return;
+    }
+    const { verdict, decoded } = verify(raw, first);
+    const record = buildRecord(nextId++, decoded, verdict, publisherOf(raw, decoded));
+    byMatchKey.set(key, { id: record.id, deliverOnly: false });
+    admit(record, raw);
+  }
+
+  function ingestDeliver(raw: RawCapture, decoded: DecodedEnvelope): void {
+    const delivery = deliveryOf(decoded, raw.receivedAt);
+    if (!delivery) return;
+    if (delivery.connection !== null) directory.learnDelivery(raw.source, delivery.connection, delivery.queue);
+    const key = matchKeyOf(decoded, raw.body);
+    const known = byMatchKey.get(key);
+    const id = known?.id ?? (decoded.uniqueId ? store.findByUniqueId(decoded.uniqueId) : null);
+    const record = id !== null ? getRecord(id) : null;
+    if (record) {
+      record.deliveries = [...record.deliveries, delivery];
+      reattribute(record, raw.source);
+      put(record, null, false);
+      emit(record, false);
+      propagateServer(record);
+      return;
+    }
+    // Publish not seen (capture started mid-flight, or the deliver overtook it): keep it as its own record.
+    const verified = verify(raw, decoded);
+    const own = buildRecord(nextId++, verified.decoded, verified.verdict, {
+      source: raw.source,
+      capturedAt: raw.receivedAt,
+      connection: null,
+      process: null,
+      replayOf: replayOfHeader(decoded),
+    });
+    own.deliveries = [delivery];
+    byMatchKey.set(key, { id: own.id, deliverOnly: true });
+    admit(own, raw);
+  }
+
+  function publisherOf(raw: RawCapture, decoded: DecodedEnvelope) {
+    const connection = decoded.broker?.connection ?? null;
+    return {
+      source: raw.source,
+      capturedAt: raw.receivedAt,
+      connection,
+      process: connection !== null ? directory.processFor(raw.source, connection) : null,
+      replayOf: replayOfHeader(decoded),
+    };
+  }
+
+  /** A new record: count it, correlate it, store it, tell listeners. */
+  function admit(record: EnvelopeRecord, raw: RawCapture): void {
+    if (pendingInserts >= MAX_WRITE_QUEUE) {
+      counters.dropped++;
+      if (counters.dropped === 1 || counters.dropped % 10_000 === 0) {
+        markGap({ source: raw.source, from: raw.receivedAt, to: null, reason: 'capture store is falling behind: messages dropped' });
+      }
+      return;
+    }
+    counters.captured++;
+    if (record.decodeError) counters.decodeErrors++;
+    if (record.signature.status === 'failed') counters.signatureFailures++;
+    reattribute(record, raw.source);
+    const updates = correlate(record);
+    put(record, raw, true);
+    emit(record, true);
+    for (const u of updates) {
+      put(u, null, false);
+      emit(u, false);
+    }
+  }
+
+  /** Fill in delivery servers, the handling server and fanout reach. */
+  function reattribute(record: EnvelopeRecord, source: string): boolean {
+    const a = attribute(record, (connection) => directory.serverFor(source, connection));
+    if (record.kind !== 'call' && record.kind !== 'cast') {
+      // Replies keep the server copied from their call; notifications have none.
+      const changed = a.deliveries.some((d, i) => d !== record.deliveries[i]);
+      record.deliveries = a.deliveries;
+      return changed;
+    }
+    const changed =
+      a.server !== record.server ||
+      JSON.stringify(a.reached) !== JSON.stringify(record.reached) ||
+      a.deliveries.some((d, i) => d !== record.deliveries[i]);
+    record.deliveries = a.deliveries;
+    record.server = a.server;
+    record.reached = a.reached;
+    return changed;
+  }
+
+  /** A call's server learned after its reply was linked (reply overtook the deliver): tell the reply. */
+  function propagateServer(call: EnvelopeRecord): void {
+    const replyId = call.outcome?.replyId ?? null;
+    const reply = replyId !== null ? getRecord(replyId) : null;
+    if (!reply || reply.server === call.server) return;
+    reply.server = call.server;
+    put(reply, null, false);
+    emit(reply, false);
+  }
+
+  /** Link calls and replies by `_msg_id`; returns other records it changed. */
+  function correlate(record: EnvelopeRecord): EnvelopeRecord[] {
+    if (record.msgId === null) return [];
+    if (record.kind === 'call') {
+      callByMsgId.set(record.msgId, record.id);
+      pending.set(record.id, timeoutDeadline(record.capturedAt, record.expirationMs, defaultTimeoutMs));
+      const early = orphanReplies.get(record.msgId);
+      if (!early) return [];
+      orphanReplies.delete(record.msgId);
+      const replies = early.map(getRecord).filter((r): r is EnvelopeRecord => r !== null);
+      for (const reply of replies) linkReply(record, reply);
+      return replies;
+    }
+    if (record.kind !== 'reply') return [];
+    const callId = callByMsgId.get(record.msgId) ?? store.findCallByMsgId(record.msgId);
+    const call = callId !== null && callId !== undefined ? getRecord(callId) : null;
+    if (!call) {
+      const list = orphanReplies.get(record.msgId) ?? [];
+      orphanReplies.set(record.msgId, [...list, record.id]);
+      return [];
+    }
+    linkReply(call, record);
+    return [call];
+  }
+
+  /** Apply a reply to its call, and give the reply the call's target and server (filters match replies through them). */
+  function linkReply(call: EnvelopeRecord, reply: EnvelopeRecord): void {
+    reply.requestId = call.id;
+    reply.target = call.target;
+    reply.server = call.server;
+    if (!call.outcome || !reply.reply) return;
+    call.outcome = applyReply(call.outcome, call.capturedAt, {
+      id: reply.id,
+      capturedAt: reply.capturedAt,
+      ending: reply.reply.ending,
+      failure: reply.reply.failure,
+    });
+    if (call.outcome.status !== 'pending') pending.delete(call.id);
+  }
+
+  // --- timers: batched writes, timeouts ------------------------------------------------------
+  function flushWrites(): void {
+    if (writeQueue.size === 0) return;
+    const batch = [...writeQueue.values()];
+    try {
+      const { inserted, bytes } = store.writeBatch(batch);
+      stored += inserted;
+      storedBytes += bytes;
+    } catch {
+      return; // keep the queue: retried on the next flush; admit() drops beyond MAX_WRITE_QUEUE
+    }
+    writeQueue.clear();
+    pendingInserts = 0;
+    const evicted = store.evict(opts.retention, { stored, bytes: storedBytes });
+    if (evicted.count > 0) {
+      stored -= evicted.count;
+      storedBytes -= evicted.bytes;
+      counters.evicted += evicted.count;
+    }
+    store.setMeta({ ...counters, lastId: nextId - 1 });
+  }
+
+  function sweepTimeouts(): void {
+    if (importing > 0) return;
+    const t = now();
+    for (const [id, deadline] of pending) {
+      if (deadline > t) continue;
+      pending.delete(id);
+      const call = getRecord(id);
+      if (!call?.outcome || call.outcome.status !== 'pending') continue;
+      call.outcome = timedOut(call.outcome);
+      put(call, null, false);
+      emit(call, false);
+    }
+  }
+
+  const timers =
+    opts.timers === false
+      ? []
+      : [setInterval(flushWrites, FLUSH_INTERVAL_MS), setInterval(sweepTimeouts, SWEEP_INTERVAL_MS)];
+  for (const t of timers) t.unref();
+
+  // --- reading ---------------------------------------------------------------------------------
+  /** Records leaving the core: servers learned since capture filled in, secrets masked. */
+  function refreshed(record: EnvelopeRecord): EnvelopeRecord {
+    if (record.deliveries.some((d) => d.server === null) && reattribute(record, record.source)) put(record, null, false);
+    return record;
+  }
+
+  function markGap(gap: CaptureGap): void {
+    try {
+      store.addGap(gap);
+    } catch {
+      // storing the gap is best effort; listeners still hear about it
+    }
+    for (const l of listeners) {
+      try {
+        l.onGap?.(gap);
+      } catch {
+        // ignore listener failures
+      }
+    }
+  }
+
+  const core: CaptureCore = {
+    ingest,
+    markGap,
+    countDropped(n) {
+      counters.dropped += n;
+    },
+    query(filter: EnvelopeFilter, page: PageRequest) {
+      flushWrites();
+      const limit = Math.min(Math.max(page.limit ?? 100, 1), 1000);
+      const where = filterToSql(filter);
+      const bounds = [];
+      if (page.before !== undefined) bounds.push({ sql: 'id < ?', params: [page.before] });
+      if (page.after !== undefined) bounds.push({ sql: 'id > ?', params: [page.after] });
+      const items = store.page(filterToSql(filter, bounds), limit).map((r) => presentRecord(refreshed(r), opts.showSecrets));
+      const total = where.sql === '1' ? stored : store.count(where);
+      return { items, total };
+    },
+    get(id): EnvelopeDetail | null {
+      flushWrites();
+      const row = store.getRow(id);
+      if (!row) return null;
+      const decoded = decode(row.raw);
+      return presentDetail(refreshed(row.record), row.raw.body, decoded, opts.showSecrets);
+    },
+    getRaw(id) {
+      flushWrites();
+      const row = store.getRow(id);
+      return row ? { record: presentRecord(row.record, opts.showSecrets), body: row.raw.body } : null;
+    },
+    flows(filter) {
+      flushWrites();
+      return flowsOf(store, filter);
+    },
+    versions(filter) {
+      flushWrites();
+      return versionsOf(store, filter);
+    },
+    gaps() {
+      return store.gaps();
+    },
+    counts(): CaptureCounts {
+      flushWrites();
+      return { ...counters, stored, storedBytes };
+    },
+    exportNdjson(filter, write) {
+      flushWrites();
+      for (const row of store.iterateRows(filterToSql(filter))) {
+        write(exportLine({ ...row, record: presentRecord(refreshed(row.record), opts.showSecrets) }, opts.showSecrets));
+      }
+    },
+    async importNdjson(lines, importOpts) {
+      importing++;
+      try {
+        const source = importOpts?.source ?? 'import';
+        const processes: Record<string, string> = {};
+        const learn = (facts: ConnectionFacts) => {
+          // Teach the directory what the exporting agent knew, in the shape it learns from:
+          // an RPC listener consumes `<topic>` and `<topic>.<server>` on one connection.
+          for (const [connection, server, topic] of facts.servers) {
+            directory.learnDelivery(source, connection, topic);
+            directory.learnDelivery(source, connection, `${topic}.${server}`);
+          }
+          const fresh = facts.processes.filter(([c, p]) => processes[c] !== p);
+          if (fresh.length === 0) return;
+          for (const [c, p] of fresh) processes[c] = p;
+          directory.updateFromManagement(source, { processes: { ...processes }, consumers: {} });
+        };
+        return await importLines(lines, source, now, ingest, learn);
+      } finally {
+        importing--;
+        flushWrites();
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    flush() {
+      sweepTimeouts();
+      flushWrites();
+    },
+    close() {
+      if (closed) return;
+      for (const t of timers) clearInterval(t);
+      flushWrites();
+      closed = true;
+      store.close();
+    },
+  };
+  return core;
+}

@@ -1,0 +1,183 @@
+/**
+ * Capture export/import as NDJSON, one line per published message:
+ *
+ * ```json
+ * {"v": 1, "record": <EnvelopeRecord>, "raw": {"bodyBase64", "headers", "properties", "origin",
+ *  "exchange", "routingKey", "deliveries"}, "masked": ["oslo.message._context_auth_token", ...]}
+ * ```
+ *
+ * `raw` is the event the record was built from (a firehose trace event or a tap copy) plus its
+ * deliveries, so an import re-runs the current decoder over it. Unless the agent shows
+ * secrets, `bodyBase64` is the masked body (`masked` lists the JSON paths replaced) and the
+ * record's context/args/results are masked too.
+ */
+import type { DeliveryWire, EnvelopeRecord } from '@osloscope/shared';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import { presentBody } from './present.js';
+import type { StoredRaw } from './store.js';
+
+export const EXPORT_FORMAT_VERSION = 1;
+
+export interface ExportedRaw {
+  bodyBase64: string;
+  headers: Record<string, unknown>;
+  properties: StoredRaw['properties'];
+  origin: RawCapture['origin'];
+  exchange: string;
+  routingKey: string;
+  deliveries: DeliveryWire[];
+}
+
+export interface ExportLine {
+  v: 1;
+  record: EnvelopeRecord;
+  raw: ExportedRaw;
+  masked: string[];
+}
+
+export interface ImportResult {
+  imported: number;
+  errors: number;
+}
+
+/** One export line for a stored record (the record already presented for output). */
+export function exportLine(row: { record: EnvelopeRecord; raw: StoredRaw }, showSecrets: boolean): string {
+  const body = presentBody(row.raw.body, showSecrets);
+  const line: ExportLine = {
+    v: EXPORT_FORMAT_VERSION,
+    record: row.record,
+    raw: {
+      bodyBase64: body.base64,
+      headers: row.raw.headers,
+      properties: row.raw.properties,
+      origin: row.raw.origin,
+      exchange: row.raw.exchange,
+      routingKey: row.raw.routingKey,
+      deliveries: row.record.deliveries,
+    },
+    masked: body.masked,
+  };
+  return JSON.stringify(line);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function parseDelivery(v: unknown): DeliveryWire | null {
+  if (!isObject(v) || typeof v['queue'] !== 'string') return null;
+  return {
+    queue: v['queue'],
+    connection: typeof v['connection'] === 'string' ? v['connection'] : null,
+    server: null, // attribution is redone by the importing agent
+    redelivered: v['redelivered'] === true,
+    at: typeof v['at'] === 'number' ? v['at'] : 0,
+  };
+}
+
+/**
+ * What the exporting agent knew about connections (from its management API), carried over so
+ * an imported capture attributes servers and client processes the same way.
+ */
+export interface ConnectionFacts {
+  /** [connection, client-provided connection name] */
+  processes: [string, string][];
+  /** [connection, oslo server, topic]: that connection is the RPC listener of the server. */
+  servers: [string, string, string][];
+}
+
+function connectionFactsOf(record: Record<string, unknown>, deliveries: DeliveryWire[]): ConnectionFacts {
+  const facts: ConnectionFacts = { processes: [], servers: [] };
+  const client = record['client'];
+  if (isObject(client) && typeof client['connection'] === 'string' && typeof client['process'] === 'string') {
+    facts.processes.push([client['connection'], client['process']]);
+  }
+  const target = record['target'];
+  const topic = isObject(target) && typeof target['topic'] === 'string' ? target['topic'] : null;
+  const exported = Array.isArray(record['deliveries']) ? record['deliveries'] : [];
+  deliveries.forEach((d, i) => {
+    const server = (exported[i] as { server?: unknown } | undefined)?.server;
+    if (topic !== null && d.connection !== null && typeof server === 'string') facts.servers.push([d.connection, server, topic]);
+  });
+  return facts;
+}
+
+/**
+ * The raw events one export line stands for: its publish (or first deliver) event, then one
+ * firehose deliver event per further delivery. `null` when the line is malformed.
+ */
+export function rawEventsOfLine(text: string, source: string, now: number): { events: RawCapture[]; facts: ConnectionFacts } | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(parsed) || parsed['v'] !== EXPORT_FORMAT_VERSION || !isObject(parsed['raw'])) return null;
+  const raw = parsed['raw'];
+  const record = isObject(parsed['record']) ? parsed['record'] : {};
+  const { bodyBase64, exchange, routingKey, headers } = raw;
+  if (typeof bodyBase64 !== 'string' || !STRICT_BASE64.test(bodyBase64)) return null;
+  if (typeof exchange !== 'string' || typeof routingKey !== 'string' || !isObject(headers)) return null;
+  const properties = isObject(raw['properties']) ? (raw['properties'] as RawCapture['properties']) : {};
+  const receivedAt = typeof record['capturedAt'] === 'number' ? record['capturedAt'] : now;
+  const body = new Uint8Array(Buffer.from(bodyBase64, 'base64'));
+  const main: RawCapture = { source, receivedAt, origin: 'import', exchange, routingKey, headers, properties, body };
+  const deliveries = Array.isArray(raw['deliveries']) ? raw['deliveries'].map(parseDelivery) : [];
+  if (deliveries.some((d) => d === null)) return null;
+  const facts = connectionFactsOf(record, deliveries as DeliveryWire[]);
+  const isTrace = typeof headers['exchange_name'] === 'string';
+  if (!isTrace) return { events: [main], facts };
+  // A record made from a deliver event (its publish unseen) exported that event as raw: it is its first delivery.
+  const rest = (deliveries as DeliveryWire[]).slice(routingKey.startsWith('deliver.') ? 1 : 0);
+  const events = [
+    main,
+    ...rest.map(
+      (d): RawCapture => ({
+        source,
+        receivedAt: d.at,
+        origin: 'import',
+        exchange: 'amq.rabbitmq.trace',
+        routingKey: `deliver.${d.queue}`,
+        headers: {
+          exchange_name: headers['exchange_name'],
+          routing_keys: headers['routing_keys'],
+          properties: headers['properties'],
+          node: headers['node'],
+          vhost: headers['vhost'],
+          connection: d.connection,
+          redelivered: d.redelivered ? 1 : 0,
+        },
+        properties: {},
+        body,
+      }),
+    ),
+  ];
+  return { events, facts };
+}
+
+/** Import NDJSON lines through `ingest`; blank lines are skipped, malformed ones counted, nothing throws. */
+export async function importLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  source: string,
+  now: () => number,
+  ingest: (raw: RawCapture) => void,
+  learn: (facts: ConnectionFacts) => void,
+): Promise<ImportResult> {
+  let imported = 0;
+  let errors = 0;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const parsed = rawEventsOfLine(line, source, now());
+    if (!parsed) {
+      errors++;
+      continue;
+    }
+    learn(parsed.facts);
+    for (const ev of parsed.events) ingest(ev);
+    imported++;
+  }
+  return { imported, errors };
+}

@@ -1,0 +1,310 @@
+/**
+ * The SQLite capture store: one row per published message with its raw event (body bytes and
+ * broker facts, so a capture survives a restart and can be re-decoded), the record as JSON and
+ * indexed columns for filtering, paging and aggregates. All SQL lives here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shared';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import { COLUMN_NAMES, type RecordColumns } from './columns.js';
+import type { SqlWhere } from './filter-sql.js';
+
+/** The raw event kept for a record: what the pipeline needs to decode it again. */
+export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
+
+/** One pending write: a new record (with its raw event) or a change to a stored one. */
+export interface StoreWrite {
+  record: EnvelopeRecord;
+  columns: RecordColumns;
+  /** serverNamesOf(record): the names the `server` filter finds it by. */
+  servers: string[];
+  /** Set for inserts, and when a deliver-only record is replaced by its publish. */
+  raw: StoredRaw | null;
+  insert: boolean;
+}
+
+export interface StoredRow {
+  record: EnvelopeRecord;
+  raw: StoredRaw;
+}
+
+/**
+ * (column, id) indexes: a filtered newest-first page walks one index backwards and stops at
+ * the limit. Kept to the filterable columns: every index costs on each insert. (Servers are
+ * indexed in message_servers; ids are in capture order, so no captured_at index is needed.)
+ */
+const INDEXED = ['kind', 'exchange', 'target_exchange', 'topic', 'namespace', 'method', 'version', 'outcome', 'signature_status'];
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY,
+  captured_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  exchange TEXT NOT NULL,
+  target_exchange TEXT,
+  topic TEXT, namespace TEXT, version TEXT, method TEXT, server TEXT,
+  fanout INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT, failure_class TEXT, latency_ms INTEGER,
+  signature_status TEXT NOT NULL,
+  msg_id TEXT, unique_id TEXT, request_id INTEGER,
+  flow_key TEXT, client_key TEXT, reached TEXT,
+  body_size INTEGER NOT NULL,
+  search_text TEXT NOT NULL,
+  record_json TEXT NOT NULL,
+  raw_origin TEXT NOT NULL,
+  raw_exchange TEXT NOT NULL,
+  raw_routing_key TEXT NOT NULL,
+  raw_headers TEXT NOT NULL,
+  raw_properties TEXT NOT NULL,
+  raw_body BLOB NOT NULL,
+  raw_size INTEGER NOT NULL
+);
+${INDEXED.map((c) => `CREATE INDEX IF NOT EXISTS messages_${c} ON messages(${c}, id);`).join('\n')}
+CREATE INDEX IF NOT EXISTS messages_msg_id ON messages(msg_id) WHERE msg_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_unique_id ON messages(unique_id) WHERE unique_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS message_servers (server TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (server, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS message_servers_id ON message_servers(id);
+CREATE TABLE IF NOT EXISTS gaps (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER, reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
+function jsonSafe(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+      return Buffer.from((v as { data: number[] }).data).toString('utf8');
+    }
+    return v;
+  });
+}
+
+interface MessageRow {
+  record_json: string;
+  raw_origin: string;
+  raw_exchange: string;
+  raw_routing_key: string;
+  raw_headers: string;
+  raw_properties: string;
+  raw_body: Buffer;
+}
+
+function parseRow(row: MessageRow): StoredRow {
+  return {
+    record: JSON.parse(row.record_json) as EnvelopeRecord,
+    raw: {
+      origin: row.raw_origin as RawCapture['origin'],
+      exchange: row.raw_exchange,
+      routingKey: row.raw_routing_key,
+      headers: JSON.parse(row.raw_headers) as Record<string, unknown>,
+      properties: JSON.parse(row.raw_properties) as AmqpProperties,
+      body: new Uint8Array(row.raw_body),
+    },
+  };
+}
+
+export class CaptureStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(dataDir: string) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(path.join(dataDir, 'capture.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of recent rows hot
+    this.db.pragma('temp_store = MEMORY');
+    this.db.exec(SCHEMA);
+    const cols = COLUMN_NAMES.join(', ');
+    const params = COLUMN_NAMES.map((c) => '@' + c).join(', ');
+    const sets = COLUMN_NAMES.map((c) => `${c} = @${c}`).join(', ');
+    const raw = 'raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body, raw_size';
+    const rawParams = '@raw_origin, @raw_exchange, @raw_routing_key, @raw_headers, @raw_properties, @raw_body, @raw_size';
+    const rawSets = raw
+      .split(', ')
+      .map((c) => `${c} = @${c}`)
+      .join(', ');
+    this.stmts = {
+      insert: this.db.prepare(`INSERT INTO messages (id, ${cols}, record_json, ${raw}) VALUES (@id, ${params}, @record_json, ${rawParams})`),
+      update: this.db.prepare(`UPDATE messages SET ${sets}, record_json = @record_json WHERE id = @id`),
+      updateRaw: this.db.prepare(`UPDATE messages SET ${sets}, record_json = @record_json, ${rawSets} WHERE id = @id`),
+      rawSize: this.db.prepare('SELECT raw_size FROM messages WHERE id = ?').pluck(),
+      get: this.db.prepare(`SELECT record_json, ${raw} FROM messages WHERE id = ?`),
+      recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
+      callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
+      byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
+      pending: this.db.prepare("SELECT record_json FROM messages WHERE outcome = 'pending' ORDER BY id").pluck(),
+      totals: this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(raw_size), 0) AS bytes, COALESCE(MAX(id), 0) AS maxId FROM messages'),
+      oldest: this.db.prepare('SELECT id, raw_size FROM messages ORDER BY id LIMIT ?'),
+      deleteUpTo: this.db.prepare('DELETE FROM messages WHERE id <= ?'),
+      deleteServersUpTo: this.db.prepare('DELETE FROM message_servers WHERE id <= ?'),
+      deleteServers: this.db.prepare('DELETE FROM message_servers WHERE id = ?'),
+      insertServer: this.db.prepare('INSERT OR IGNORE INTO message_servers (server, id) VALUES (?, ?)'),
+      metaGet: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      metaSet: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      gapInsert: this.db.prepare('INSERT INTO gaps (source, from_ms, to_ms, reason) VALUES (?, ?, ?, ?)'),
+      gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason FROM gaps ORDER BY from_ms, id'),
+    };
+  }
+
+  /**
+   * Write a batch in one transaction.
+   * @returns the change in stored body bytes (a replaced raw event can change size)
+   */
+  writeBatch(writes: Iterable<StoreWrite>): { inserted: number; bytes: number } {
+    let inserted = 0;
+    let bytes = 0;
+    this.db.transaction(() => {
+      for (const w of writes) {
+        const base = { ...w.columns, id: w.record.id, record_json: JSON.stringify(w.record) };
+        if (w.raw) {
+          const rawParams = {
+            raw_origin: w.raw.origin,
+            raw_exchange: w.raw.exchange,
+            raw_routing_key: w.raw.routingKey,
+            raw_headers: jsonSafe(w.raw.headers),
+            raw_properties: jsonSafe(w.raw.properties),
+            raw_body: Buffer.from(w.raw.body.buffer, w.raw.body.byteOffset, w.raw.body.byteLength),
+            raw_size: w.raw.body.byteLength,
+          };
+          if (w.insert) {
+            this.stmts.insert.run({ ...base, ...rawParams });
+            inserted++;
+            bytes += rawParams.raw_size;
+          } else {
+            const before = this.stmts.rawSize.get(w.record.id) as number | undefined;
+            if (before === undefined) continue; // evicted meanwhile
+            this.stmts.updateRaw.run({ ...base, ...rawParams });
+            bytes += rawParams.raw_size - before;
+          }
+        } else {
+          this.stmts.update.run(base);
+        }
+        if (!w.insert) this.stmts.deleteServers.run(w.record.id);
+        for (const server of w.servers) this.stmts.insertServer.run(server, w.record.id);
+      }
+    })();
+    return { inserted, bytes };
+  }
+
+  getRecord(id: number): EnvelopeRecord | null {
+    const json = this.stmts.recordJson.get(id) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as EnvelopeRecord);
+  }
+
+  getRow(id: number): StoredRow | null {
+    const row = this.stmts.get.get(id) as MessageRow | undefined;
+    return row ? parseRow(row) : null;
+  }
+
+  findCallByMsgId(msgId: string): number | null {
+    return (this.stmts.callByMsgId.get(msgId) as number | undefined) ?? null;
+  }
+
+  findByUniqueId(uniqueId: string): number | null {
+    return (this.stmts.byUniqueId.get(uniqueId) as number | undefined) ?? null;
+  }
+
+  pendingCalls(): EnvelopeRecord[] {
+    return (this.stmts.pending.all() as string[]).map((j) => JSON.parse(j) as EnvelopeRecord);
+  }
+
+  totals(): { stored: number; bytes: number; maxId: number } {
+    const t = this.stmts.totals.get() as { n: number; bytes: number; maxId: number };
+    return { stored: t.n, bytes: t.bytes, maxId: t.maxId };
+  }
+
+  /**
+   * Delete the oldest rows until both limits hold, plus a margin (1% of the count limit) so
+   * eviction runs in batches rather than on every insert.
+   */
+  evict(limits: { maxMessages: number; maxBytes: number }, current: { stored: number; bytes: number }): { count: number; bytes: number } {
+    const margin = Math.max(1, Math.floor(limits.maxMessages / 100));
+    let needCount = current.stored > limits.maxMessages ? current.stored - limits.maxMessages + margin : 0;
+    let needBytes = current.bytes > limits.maxBytes ? current.bytes - limits.maxBytes + Math.floor(limits.maxBytes / 100) : 0;
+    if (needCount <= 0 && needBytes <= 0) return { count: 0, bytes: 0 };
+    let count = 0;
+    let bytes = 0;
+    let lastId = -1;
+    // The byte limit needs an open-ended walk (bodies vary); the count limit knows how many.
+    const limit = needBytes > 0 ? current.stored : needCount;
+    for (const row of this.stmts.oldest.iterate(limit) as Iterable<{
+      id: number;
+      raw_size: number;
+    }>) {
+      if (needCount <= 0 && needBytes <= 0) break;
+      lastId = row.id;
+      count++;
+      bytes += row.raw_size;
+      needCount--;
+      needBytes -= row.raw_size;
+    }
+    if (lastId >= 0) {
+      this.db.transaction(() => {
+        this.stmts.deleteUpTo.run(lastId);
+        this.stmts.deleteServersUpTo.run(lastId);
+      })();
+    }
+    return { count, bytes };
+  }
+
+  meta(key: string): number | null {
+    return (this.stmts.metaGet.get(key) as number | undefined) ?? null;
+  }
+
+  setMeta(values: Record<string, number>): void {
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(values)) this.stmts.metaSet.run(k, v);
+    })();
+  }
+
+  addGap(gap: CaptureGap): void {
+    this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason);
+  }
+
+  gaps(): CaptureGap[] {
+    return this.stmts.gapList.all() as CaptureGap[];
+  }
+
+  /** Newest first. */
+  page(where: SqlWhere, limit: number): EnvelopeRecord[] {
+    const rows = this.db
+      .prepare(`SELECT record_json FROM messages WHERE ${where.sql} ORDER BY id DESC LIMIT ?`)
+      .pluck()
+      .all(...where.params, limit) as string[];
+    return rows.map((j) => JSON.parse(j) as EnvelopeRecord);
+  }
+
+  count(where: SqlWhere): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM messages WHERE ${where.sql}`).pluck().get(...where.params) as number;
+  }
+
+  /** Oldest first, with raw events (export). */
+  *iterateRows(where: SqlWhere): Generator<StoredRow> {
+    const stmt = this.db.prepare(
+      `SELECT record_json, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM messages WHERE ${where.sql} ORDER BY id`,
+    );
+    for (const row of stmt.iterate(...where.params) as Iterable<MessageRow>) yield parseRow(row);
+  }
+
+  /** Grouped rows for aggregates; `select` and `groupBy` come from the aggregate module, never from users. */
+  grouped<T>(select: string, where: SqlWhere, groupBy: string, orderBy?: string): T[] {
+    const sql = `SELECT ${select} FROM messages WHERE ${where.sql} GROUP BY ${groupBy}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
+    return this.db.prepare(sql).all(...where.params) as T[];
+  }
+
+  select<T>(sql: string, params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Test helpers: the real captured firehose fixture as RawCaptures, and a ConnectionDirectory
+ * seeded from the management snapshot taken during the same run. (Not a test file itself.)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import { createConnectionDirectory } from '../domain/connection-directory.js';
+
+const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+export const SOURCE = 'rabbit-test';
+
+interface FixtureLine {
+  routingKey: string;
+  exchange: string;
+  properties: { headers: Record<string, unknown> };
+  bodyBase64: string;
+}
+
+export function fixtureLines(): FixtureLine[] {
+  return fs
+    .readFileSync(new URL('oslo-firehose-sample.jsonl', FIXTURES), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as FixtureLine);
+}
+
+/** Fixture line n (1-based) is received at `t0 + n * stepMs`. */
+export function fixtureRaws(t0: number, stepMs = 10): RawCapture[] {
+  return fixtureLines().map((line, i) => ({
+    source: SOURCE,
+    receivedAt: t0 + (i + 1) * stepMs,
+    origin: 'firehose',
+    exchange: line.exchange,
+    routingKey: line.routingKey,
+    headers: line.properties.headers,
+    properties: {},
+    body: new Uint8Array(Buffer.from(line.bodyBase64, 'base64')),
+  }));
+}
+
+interface Snapshot {
+  connections: { name: string; client_properties: { connection_name?: string } }[];
+  consumers: { queue: string; channel_details: { connection_name: string } }[];
+}
+
+/** A directory that knows what `/api/connections` and `/api/consumers` said during the capture. */
+export function seededDirectory(): ConnectionDirectory {
+  const snap = JSON.parse(fs.readFileSync(new URL('oslo-connections-snapshot.json', FIXTURES), 'utf8')) as Snapshot;
+  const processes: Record<string, string> = {};
+  for (const c of snap.connections) if (c.client_properties.connection_name) processes[c.name] = c.client_properties.connection_name;
+  const consumers: Record<string, string[]> = {};
+  for (const c of snap.consumers) (consumers[c.channel_details.connection_name] ??= []).push(c.queue);
+  const directory = createConnectionDirectory();
+  directory.updateFromManagement(SOURCE, { processes, consumers });
+  return directory;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-capture-'));
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { createConnectionDirectory, serverFromQueues } from './connection-directory.js';
+
+describe('server behind a set of consumed queues', () => {
+  it('names the server when the topic (or its fanout) queue is consumed on the same connection', () => {
+    expect(serverFromQueues(['demo', 'demo.node-a', 'demo_fanout_c714412591334f11a08d5f8a61897c60'])).toBe('node-a');
+    expect(serverFromQueues(['demo.node-b', 'demo_fanout_273fb5511e144a2a820c894baa5bea0c'])).toBe('node-b');
+    expect(serverFromQueues(['compute.cells', 'compute.cells.host-1'])).toBe('host-1');
+  });
+
+  it('does not mistake a notification listener for a server', () => {
+    expect(serverFromQueues(['notifications.info', 'notifications.error'])).toBeNull();
+    expect(serverFromQueues(['reply_241f701b35c04f16b8c28f0e4e67dd18'])).toBeNull();
+  });
+});
+
+describe('connection directory', () => {
+  const conn = '127.0.0.1:54324 -> 127.0.0.1:5672';
+
+  it('learns a server from deliveries and keeps it across management updates', () => {
+    const d = createConnectionDirectory();
+    d.learnDelivery('s', conn, 'demo');
+    expect(d.serverFor('s', conn)).toBeNull();
+    d.learnDelivery('s', conn, 'demo.node-b');
+    expect(d.serverFor('s', conn)).toBe('node-b');
+    d.updateFromManagement('s', { processes: { [conn]: 'nova-compute:12194:x' }, consumers: {} });
+    expect(d.serverFor('s', conn)).toBe('node-b');
+    expect(d.processFor('s', conn)).toBe('nova-compute:12194:x');
+    expect(d.serverFor('other-source', conn)).toBeNull();
+  });
+
+  it('replaces what the management API said on each update', () => {
+    const d = createConnectionDirectory();
+    d.updateFromManagement('s', { processes: {}, consumers: { [conn]: ['demo', 'demo.node-a'] } });
+    expect(d.serverFor('s', conn)).toBe('node-a');
+    d.updateFromManagement('s', { processes: {}, consumers: { [conn]: ['demo', 'demo.node-c'] } });
+    expect(d.serverFor('s', conn)).toBe('node-c');
+  });
+});

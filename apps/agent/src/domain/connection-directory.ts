@@ -1,0 +1,97 @@
+import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+
+/**
+ * Which oslo server sits behind a set of consumed queues.
+ *
+ * An oslo RPC listener consumes `<topic>`, `<topic>.<server>` and `<topic>_fanout_<uuid>`
+ * on ONE connection (oslo-wire-format §1.3, §6.4). A `<topic>.<server>` queue alone is
+ * ambiguous (`notifications.info` has the same shape), so a queue only names a server
+ * when the same connection also consumes its topic queue or that topic's fanout queue.
+ */
+export function serverFromQueues(queues: Iterable<string>): string | null {
+  const set = new Set(queues);
+  const topics = new Set<string>();
+  for (const q of set) {
+    topics.add(q);
+    const fanout = /^(.+)_fanout_[0-9a-f]{32}$/.exec(q);
+    if (fanout?.[1] !== undefined) topics.add(fanout[1]);
+  }
+  for (const q of set) {
+    // Topics may contain dots, so try every split point, longest topic first.
+    for (let dot = q.lastIndexOf('.'); dot > 0; dot = q.lastIndexOf('.', dot - 1)) {
+      const topic = q.slice(0, dot);
+      const server = q.slice(dot + 1);
+      if (server !== '' && topics.has(topic)) return server;
+    }
+  }
+  return null;
+}
+
+/** Whether a queue name is an oslo fanout queue (`<topic>_fanout_<uuid4hex>`). */
+export function isFanoutQueue(queue: string): boolean {
+  return /_fanout_[0-9a-f]{32}$/.test(queue);
+}
+
+interface SourceFacts {
+  processes: Map<string, string>;
+  /** From the management API (replaced on each update). */
+  managedQueues: Map<string, Set<string>>;
+  /** Learned from deliver events (kept across management updates: the API lags ~5 s). */
+  learnedQueues: Map<string, Set<string>>;
+  /** Resolved server per connection; cleared whenever the queues change. */
+  serverCache: Map<string, string | null>;
+}
+
+/** Bound on learned connections per source, so a churn of short-lived connections cannot grow memory forever. */
+const MAX_LEARNED_CONNECTIONS = 10_000;
+
+/** In-memory ConnectionDirectory fed by the management API and by the capture itself. */
+export function createConnectionDirectory(): ConnectionDirectory {
+  const sources = new Map<string, SourceFacts>();
+
+  function factsFor(source: string): SourceFacts {
+    let facts = sources.get(source);
+    if (!facts) {
+      facts = { processes: new Map(), managedQueues: new Map(), learnedQueues: new Map(), serverCache: new Map() };
+      sources.set(source, facts);
+    }
+    return facts;
+  }
+
+  return {
+    serverFor(source, connection) {
+      const facts = sources.get(source);
+      if (!facts) return null;
+      const cached = facts.serverCache.get(connection);
+      if (cached !== undefined) return cached;
+      const queues = [...(facts.managedQueues.get(connection) ?? []), ...(facts.learnedQueues.get(connection) ?? [])];
+      const server = serverFromQueues(queues);
+      facts.serverCache.set(connection, server);
+      return server;
+    },
+    processFor(source, connection) {
+      return sources.get(source)?.processes.get(connection) ?? null;
+    },
+    learnDelivery(source, connection, queue) {
+      const facts = factsFor(source);
+      let queues = facts.learnedQueues.get(connection);
+      if (queues?.has(queue)) return;
+      if (!queues) {
+        if (facts.learnedQueues.size >= MAX_LEARNED_CONNECTIONS) {
+          const oldest = facts.learnedQueues.keys().next().value;
+          if (oldest !== undefined) facts.learnedQueues.delete(oldest);
+        }
+        queues = new Set();
+        facts.learnedQueues.set(connection, queues);
+      }
+      queues.add(queue);
+      facts.serverCache.delete(connection);
+    },
+    updateFromManagement(source, update) {
+      const facts = factsFor(source);
+      facts.processes = new Map(Object.entries(update.processes));
+      facts.managedQueues = new Map(Object.entries(update.consumers).map(([conn, qs]) => [conn, new Set(qs)]));
+      facts.serverCache.clear();
+    },
+  };
+}
