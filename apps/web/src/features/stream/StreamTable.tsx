@@ -1,0 +1,126 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useStore } from 'zustand';
+import { formatCount } from '../../components/format';
+import { liveStore, pauseLive, resumeLive } from '../../stores/live-store';
+import { createVisibleIdsSelector } from '../../stores/selectors';
+import { openDetail, uiStore, useUi } from '../../stores/ui-store';
+import { GapBanner } from './GapBanner';
+import { StreamRow } from './StreamRow';
+
+const ROW_HEIGHT = 24;
+
+/** Shared so the keyboard shortcuts navigate exactly the rows the table shows. */
+export const selectVisibleIds = createVisibleIdsSelector();
+
+export function useVisibleIds(): number[] {
+  const filter = useUi((s) => s.filter);
+  return useStore(liveStore, (s) => selectVisibleIds(s, filter));
+}
+
+function PauseControl() {
+  const paused = useStore(liveStore, (s) => s.paused);
+  const newCount = useStore(liveStore, (s) => s.newWhilePaused);
+  return (
+    <>
+      <button
+        type="button"
+        className={`btn ${paused ? 'btn-active' : ''}`}
+        data-testid="stream-pause"
+        data-paused={paused}
+        onClick={() => (paused ? resumeLive() : pauseLive())}
+        title="Pause the view (space); capture continues"
+      >
+        {paused ? '▶ Resume' : '❚❚ Pause'}
+      </button>
+      {paused && (
+        <button type="button" className="btn-link new-count" data-testid="stream-new-count" data-value={newCount} onClick={resumeLive}>
+          {formatCount(newCount)} new
+        </button>
+      )}
+    </>
+  );
+}
+
+/** The live, virtualized message table (newest first). */
+export function StreamTable() {
+  const ids = useVisibleIds();
+  const selectedId = useUi((s) => s.selectedId);
+  const skipped = useStore(liveStore, (s) => s.skipped);
+  const buffered = useStore(liveStore, (s) => s.ids.length);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    getItemKey: (i) => ids[i] ?? i,
+  });
+
+  // Keep the keyboard selection in view.
+  const selectedIndex = useMemo(() => (selectedId === null ? -1 : ids.indexOf(selectedId)), [ids, selectedId]);
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+    // Only when the selection moves, not on every new row.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedId]);
+
+  const onOpen = useCallback((id: number) => openDetail(id), []);
+  const filterActive = useUi((s) => Object.keys(s.filter).length > 0);
+
+  return (
+    <section className="stream" data-testid="stream">
+      <div className="panel-toolbar">
+        <span className="panel-title">Messages</span>
+        <PauseControl />
+        <span className="muted" data-testid="stream-count" data-value={ids.length}>
+          {formatCount(ids.length)} shown{filterActive ? ' (filtered)' : ''} · {formatCount(buffered)} buffered
+        </span>
+        {skipped > 0 && (
+          <span className="warn-text" data-testid="stream-skipped" title="The agent coalesced messages this browser could not keep up with">
+            {formatCount(skipped)} skipped
+          </span>
+        )}
+        <span className="spacer" />
+        <span className="muted kbd-hint">j/k move · Enter open · Esc close · space pause</span>
+      </div>
+      <GapBanner />
+      <div className="stream-head" role="row">
+        <span className="c-time">time</span>
+        <span className="c-kind">kind</span>
+        <span className="c-exchange">exchange</span>
+        <span className="c-topic">topic</span>
+        <span className="c-server">server</span>
+        <span className="c-method">method</span>
+        <span className="c-version">ver</span>
+        <span className="c-outcome">outcome</span>
+        <span className="c-latency">latency</span>
+        <span className="c-signature">signature</span>
+      </div>
+      <div className="stream-scroll" ref={scrollRef} role="grid" aria-rowcount={ids.length}>
+        {ids.length === 0 && <div className="empty">No messages{filterActive ? ' match the filter' : ' yet'}.</div>}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const id = ids[item.index];
+            if (id === undefined) return null;
+            return (
+              <StreamRow
+                key={id}
+                id={id}
+                top={item.start}
+                height={ROW_HEIGHT}
+                selected={id === selectedId}
+                onOpen={onOpen}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** For keyboard navigation outside React render. */
+export function currentVisibleIds(): number[] {
+  return selectVisibleIds(liveStore.getState(), uiStore.getState().filter);
+}

@@ -1,0 +1,141 @@
+/**
+ * Live data: the bounded buffer of envelope records received from the agent.
+ *
+ * Invariants: `ids` is ascending by capture id and never longer than the cap; every id in
+ * `ids` (and in `frozenIds`) that is still buffered has its record in `byId`; records
+ * evicted for the cap are gone from both. Only `connection/socket.ts` (through the frame
+ * batcher) and the pause/reset actions below write here: one `setState` per frame.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { CaptureGap, EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
+
+/** Records kept in the browser; older ones are evicted first. */
+export const DEFAULT_BUFFER_CAP = 20_000;
+/** Gaps shown in the stream banner. */
+const MAX_GAPS = 20;
+
+export interface LiveState {
+  ids: number[];
+  byId: Map<number, EnvelopeRecord>;
+  gaps: CaptureGap[];
+  /** Records received since the last reset (history and live). */
+  received: number;
+  /** Records dropped from this buffer for the cap since the last reset. */
+  evictedLocal: number;
+  /** Matching messages the agent did not send (slow-client coalescing). */
+  skipped: number;
+  /** Pausing freezes the view (`frozenIds`), not the capture. */
+  paused: boolean;
+  frozenIds: number[] | null;
+  /** New records received while paused ("N new"). */
+  newWhilePaused: number;
+  /** Buffered records whose signature failed (kept in step with inserts, updates, evictions). */
+  failedSignatures: number;
+}
+
+/** One thing the socket delivered, queued until the next frame. */
+export type LiveEvent = { type: 'batch'; batch: EnvelopeBatch } | { type: 'gap'; gap: CaptureGap };
+
+export function initialLiveState(): LiveState {
+  return {
+    ids: [],
+    byId: new Map(),
+    gaps: [],
+    received: 0,
+    evictedLocal: 0,
+    skipped: 0,
+    paused: false,
+    frozenIds: null,
+    newWhilePaused: 0,
+    failedSignatures: 0,
+  };
+}
+
+export const liveStore = createStore<LiveState>()(initialLiveState);
+
+/** Index of the first id >= `id` in an ascending array. */
+function lowerBound(ids: readonly number[], id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as number) < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Applies everything queued since the last frame and returns the state patch.
+ * Pure: copies `ids`/`byId` once per call, never per record.
+ */
+export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], cap: number): Partial<LiveState> {
+  const byId = new Map(state.byId);
+  let ids = state.ids.slice();
+  let gaps = state.gaps;
+  let received = state.received;
+  let skipped = state.skipped;
+  let newWhilePaused = state.newWhilePaused;
+  let failedSignatures = state.failedSignatures;
+  const failed = (r: EnvelopeRecord | undefined): number => (r?.signature.status === 'failed' ? 1 : 0);
+  const put = (rec: EnvelopeRecord): void => {
+    failedSignatures += failed(rec) - failed(byId.get(rec.id));
+    byId.set(rec.id, rec);
+  };
+
+  for (const event of events) {
+    if (event.type === 'gap') {
+      // A gap update (same source and start) replaces the open one.
+      const rest = gaps.filter((g) => !(g.source === event.gap.source && g.from === event.gap.from));
+      gaps = [...rest, event.gap].slice(-MAX_GAPS);
+      continue;
+    }
+    const { items, updates } = event.batch;
+    skipped += event.batch.skipped;
+    for (const rec of items) {
+      received++;
+      if (byId.has(rec.id)) {
+        put(rec);
+        continue;
+      }
+      put(rec);
+      const last = ids[ids.length - 1];
+      if (last === undefined || rec.id > last) ids.push(rec.id);
+      else ids.splice(lowerBound(ids, rec.id), 0, rec.id);
+      if (state.paused) newWhilePaused++;
+    }
+    // Updates replace records in place; one for an evicted record is ignored.
+    for (const rec of updates) if (byId.has(rec.id)) put(rec);
+  }
+
+  let evictedLocal = state.evictedLocal;
+  const excess = ids.length - cap;
+  if (excess > 0) {
+    for (const old of ids.slice(0, excess)) {
+      failedSignatures -= failed(byId.get(old));
+      byId.delete(old);
+    }
+    ids = ids.slice(excess);
+    evictedLocal += excess;
+  }
+  return { ids, byId, gaps, received, skipped, newWhilePaused, evictedLocal, failedSignatures };
+}
+
+/** Freezes the visible list; capture continues into the buffer. */
+export function pauseLive(): void {
+  const s = liveStore.getState();
+  if (!s.paused) liveStore.setState({ paused: true, frozenIds: s.ids, newWhilePaused: 0 });
+}
+
+export function resumeLive(): void {
+  liveStore.setState({ paused: false, frozenIds: null, newWhilePaused: 0 });
+}
+
+/**
+ * Empties the buffer (on filter change the agent re-sends matching history). Also resumes:
+ * a new filter means the operator wants to see what matches it.
+ */
+export function resetLiveBuffer(): void {
+  const { gaps } = liveStore.getState();
+  liveStore.setState({ ...initialLiveState(), gaps });
+}

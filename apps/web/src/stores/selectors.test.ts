@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { matchesFilter, type EnvelopeFilter } from '@osloscope/shared';
+import { makeRecord, makeTarget } from '../test/make-record';
+import { applyLiveEvents, initialLiveState, type LiveState } from './live-store';
+import { countFailedSignatures, createVisibleIdsSelector, matchingRecords, moveSelection } from './selectors';
+
+function stateWith(records: ReturnType<typeof makeRecord>[]): LiveState {
+  const s = initialLiveState();
+  return { ...s, ...applyLiveEvents(s, [{ type: 'batch', batch: { items: records, updates: [], skipped: 0, history: true } }], 1000) };
+}
+
+const records = [
+  makeRecord(1, { server: 'node-a', method: 'echo' }),
+  makeRecord(2, { server: 'node-b', method: 'echo', outcome: { status: 'error', latencyMs: 3, replyId: 7, failure: { class: 'ValueError', module: 'builtins', message: 'bad value' }, heartbeats: 0 } }),
+  makeRecord(3, { kind: 'cast', outcome: null, method: 'record_event', server: 'node-a' }),
+  makeRecord(4, { target: makeTarget({ namespace: 'admin', version: '2.1' }), method: 'get_stats', server: 'node-b' }),
+  makeRecord(5, { kind: 'cast', outcome: null, target: makeTarget({ topic: 'compute', exchange: 'nova' }), method: 'reboot', server: 'cmp-1', signature: { status: 'failed', reason: 'ReplayedNonce' } }),
+];
+
+describe('visible ids (the stream) use the shared matcher', () => {
+  const filters: EnvelopeFilter[] = [
+    {},
+    { server: 'node-a' },
+    { exchange: 'nova', topic: 'compute' },
+    { namespace: '' },
+    { namespace: 'admin' },
+    { kind: 'cast' },
+    { outcome: 'error' },
+    { signature: 'failed' },
+    { text: 'valueerror' },
+  ];
+  it.each(filters)('filter %o shows exactly the records the shared matcher accepts, newest first', (filter) => {
+    const select = createVisibleIdsSelector();
+    const expected = records.filter((r) => matchesFilter(r, filter)).map((r) => r.id).reverse();
+    expect(select(stateWith(records), filter)).toEqual(expected);
+  });
+
+  it('filters the concrete cases operators use', () => {
+    const select = createVisibleIdsSelector();
+    const s = stateWith(records);
+    expect(select(s, { server: 'node-a' })).toEqual([3, 1]);
+    expect(select(s, { namespace: 'admin' })).toEqual([4]);
+    expect(select(s, { text: 'bad value' })).toEqual([2]);
+    expect(matchingRecords(s, { kind: 'cast' }).map((r) => r.id)).toEqual([3, 5]);
+  });
+
+  it('shows the frozen list while paused, including updates to those rows', () => {
+    const select = createVisibleIdsSelector();
+    const s = { ...stateWith(records), paused: true, frozenIds: [1, 2] };
+    expect(select(s, {})).toEqual([2, 1]);
+  });
+
+  it('returns the same array when nothing changed (no re-render)', () => {
+    const select = createVisibleIdsSelector();
+    const s = stateWith(records);
+    const f = {};
+    expect(select(s, f)).toBe(select(s, f));
+  });
+
+  it('counts failed signatures in the buffer', () => {
+    expect(countFailedSignatures(stateWith(records))).toBe(1);
+  });
+});
+
+describe('moveSelection (j/k)', () => {
+  const rows = [9, 7, 5];
+  it('moves within bounds and starts at the first row', () => {
+    expect(moveSelection(rows, null, 1)).toBe(9);
+    expect(moveSelection(rows, 9, 1)).toBe(7);
+    expect(moveSelection(rows, 5, 1)).toBe(5);
+    expect(moveSelection(rows, 9, -1)).toBe(9);
+    expect(moveSelection(rows, 42, -1)).toBe(9);
+    expect(moveSelection([], 9, 1)).toBeNull();
+  });
+});
