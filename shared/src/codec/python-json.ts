@@ -5,6 +5,8 @@
  *
  * Limits: JS numbers cannot tell `1.0` from `1`, so floats with a zero fraction are written
  * as integers; NaN/Infinity (which Python writes bare) become null, as JSON.stringify does.
+ * Objects are written in JS property order, which puts integer-like keys (`"2"`) first even
+ * when Python had them later.
  */
 
 const NON_ASCII = /[\u007f-\uffff]/g;
@@ -18,6 +20,20 @@ export function pythonJsonString(s: string): string {
   return JSON.stringify(s).replace(NON_ASCII, escapeNonAscii);
 }
 
+/**
+ * A number as Python's `repr(float)` writes it where that differs from JS: below 1e-4 Python
+ * switches to exponent form with at least two exponent digits (`1e-05`, JS `0.00001`), and
+ * writes `1e-07` where JS writes `1e-7`. Both use the shortest round-trip digits.
+ */
+function pythonNumber(n: number): string {
+  if (!Number.isFinite(n)) return 'null';
+  if (Number.isInteger(n) || Math.abs(n) >= 1e-4) return String(n);
+  const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  const digits = exponent.replace(/^[+-]/, '');
+  return `${mantissa}e${sign}${digits.padStart(2, '0')}`;
+}
+
 /** `json.dumps(value)` with Python's default separators and ensure_ascii. */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -25,7 +41,7 @@ export function pythonJsonDumps(value: unknown): string {
     case 'string':
       return pythonJsonString(value);
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      return pythonNumber(value);
     case 'bigint':
       return value.toString();
     case 'boolean':

@@ -1,0 +1,62 @@
+/**
+ * JSON.parse with a nesting limit checked BEFORE parsing: a 100k-deep body would make any
+ * later recursive walk (display, export, socket.io) blow the stack, and a cheap scan is
+ * far cheaper than parsing.
+ */
+import { locateJsonError } from './json-error.js';
+
+export type BoundedJsonResult =
+  | { ok: true; value: unknown }
+  | { ok: false; problem: 'too-deep'; position: number }
+  | { ok: false; problem: 'not-json'; position: number; reason: string };
+
+/** Parse `text`, refusing nesting deeper than `maxDepth` arrays/objects. Never throws. */
+export function parseBoundedJson(text: string, maxDepth: number): BoundedJsonResult {
+  const tooDeepAt = findDepthOverflow(text, maxDepth);
+  if (tooDeepAt >= 0) return { ok: false, problem: 'too-deep', position: tooDeepAt };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    const where = locateJsonError(text);
+    if (where !== null) return { ok: false, problem: 'not-json', position: where.position, reason: where.reason };
+    // The engine refused something our scanner accepts (should not happen): keep its words.
+    return { ok: false, problem: 'not-json', position: 0, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * Index of the bracket that first exceeds `maxDepth`, or -1. Brackets inside strings do
+ * not count. Fast path: the number of `{` and `[` anywhere is an upper bound on the depth,
+ * and counting them uses the native `indexOf`, so typical oslo bodies (a handful of
+ * brackets) never reach the character loop.
+ */
+export function findDepthOverflow(text: string, maxDepth: number): number {
+  let opens = 0;
+  for (let i = text.indexOf('{'); i >= 0 && opens <= maxDepth; i = text.indexOf('{', i + 1)) opens++;
+  for (let i = text.indexOf('['); i >= 0 && opens <= maxDepth; i = text.indexOf('[', i + 1)) opens++;
+  if (opens <= maxDepth) return -1;
+
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Jump to the closing quote: the next `"` not preceded by an odd run of backslashes.
+      let j = i + 1;
+      for (;;) {
+        j = text.indexOf('"', j);
+        if (j < 0) return -1; // unterminated string: the parser reports it
+        let back = 0;
+        while (text.charCodeAt(j - 1 - back) === 92) back++;
+        if ((back & 1) === 0) break;
+        j++;
+      }
+      i = j;
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return -1;
+}
