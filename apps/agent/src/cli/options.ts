@@ -1,0 +1,187 @@
+/**
+ * Command-line options of the `osloscope` agent (commander + zod). Parsing never exits the
+ * process itself: it returns either the options or what to print and the exit code, so
+ * main.ts decides and tests can check both. Bad options exit with code 2.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { parseTransportUrl, TransportUrlError } from '@osloscope/shared';
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { DEFAULT_RETENTION_SPEC, parseRetention, type RetentionLimits } from './retention.js';
+
+export const DEFAULT_TRANSPORT_URL = 'rabbit://guest:guest@127.0.0.1:5672/';
+export const TRANSPORT_URL_ENV = 'OSLOSCOPE_TRANSPORT_URL';
+export const DEFAULT_PORT = 7420;
+/** Exit code for bad command-line options (a usage error, as with most Unix tools). */
+export const USAGE_EXIT_CODE = 2;
+
+export interface AgentOptions {
+  /** One capture source per URL. */
+  transportUrls: string[];
+  mode: 'firehose' | 'tap';
+  /** Tap mode: exchanges to tap. `[]` = the tap source's default (every topic exchange except `amq.*`). */
+  exchanges: string[];
+  /** `null` = derived per source: `http://<transport host>:15672`. */
+  managementUrl: string | null;
+  dataDir: string;
+  retention: RetentionLimits;
+  host: string;
+  /** 0 = pick a free port. */
+  port: number;
+  demo: boolean;
+  /** NDJSON capture loaded at start; no broker is needed then. */
+  importFile: string | null;
+  allowReplay: boolean;
+  keysFile: string | null;
+  showSecrets: boolean;
+  /** Start the demo when no broker is reachable at start (and no --import). */
+  demoFallback: boolean;
+  logLevel: LogLevel;
+}
+
+export type CliResult =
+  | { kind: 'run'; options: AgentOptions }
+  /** --help / --version / a usage error: print `stdout`/`stderr`, exit with `exitCode`. */
+  | { kind: 'exit'; exitCode: number; stdout: string; stderr: string };
+
+/** The parser's own message (it never contains a password) as a zod issue. */
+function checkTransportUrl(url: string, ctx: z.RefinementCtx): void {
+  try {
+    parseTransportUrl(url);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof TransportUrlError ? err.message : 'not a transport URL' });
+  }
+}
+
+const optionsSchema = z.object({
+  transportUrl: z.array(z.string().superRefine(checkTransportUrl)).min(1),
+  mode: z.enum(['firehose', 'tap']),
+  exchange: z.array(z.string().min(1, 'must not be empty')),
+  managementUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  dataDir: z.string().min(1),
+  retention: z.string(),
+  host: z.string().min(1),
+  port: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0-65535').max(65535, 'must be 0-65535'),
+  demo: z.boolean(),
+  import: z.string().min(1).optional(),
+  allowReplay: z.boolean(),
+  keys: z.string().min(1).optional(),
+  showSecrets: z.boolean(),
+  demoFallback: z.boolean(),
+  logLevel: z.enum(LOG_LEVELS),
+});
+
+/** Repeatable option: the first use replaces the default, later uses append. */
+function collect(value: string, previous: string[] | undefined, defaults: readonly string[]): string[] {
+  return previous === undefined || previous === defaults ? [value] : [...previous, value];
+}
+
+const NO_EXCHANGES: string[] = [];
+const DEFAULT_URLS: string[] = [DEFAULT_TRANSPORT_URL];
+
+/** The commander program; exported so `--help` text is testable without a process. */
+export function buildProgram(version: string): Command {
+  return new Command('osloscope')
+    .description('Visual message-flow debugger for OpenStack oslo.messaging RPC over RabbitMQ')
+    .version(version, '-V, --version')
+    .addOption(
+      new Option('--transport-url <url>', `oslo transport URL to capture from; repeatable (env ${TRANSPORT_URL_ENV})`)
+        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, DEFAULT_URLS))
+        .default(DEFAULT_URLS, DEFAULT_TRANSPORT_URL),
+    )
+    .addOption(new Option('--mode <mode>', 'capture mode').choices(['firehose', 'tap']).default('firehose'))
+    .addOption(
+      new Option('--exchange <name>', 'tap mode: exchange to tap; repeatable')
+        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_EXCHANGES))
+        .default(NO_EXCHANGES, 'every topic exchange except amq.*'),
+    )
+    .addOption(
+      new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)'),
+    )
+    .addOption(new Option('--data-dir <dir>', 'where the capture store lives').default('.osloscope'))
+    .addOption(
+      new Option('--retention <spec>', 'capture kept: "<messages>", "<size>" or "<messages>,<size>"').default(
+        DEFAULT_RETENTION_SPEC,
+      ),
+    )
+    .addOption(new Option('--host <host>', 'HTTP listen address').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'HTTP port (0 = pick a free one)').default(String(DEFAULT_PORT)))
+    .addOption(new Option('--demo', 'run the built-in simulated OpenStack instead of a broker').default(false))
+    .addOption(
+      new Option('--import <file>', 'load an NDJSON capture at start; no broker needed (default: none)'),
+    )
+    .addOption(new Option('--allow-replay', 'allow replaying captured messages to the broker').default(false))
+    .addOption(
+      new Option('--keys <file>', 'message-signing key file (JSON) to verify signatures (default: none)'),
+    )
+    .addOption(new Option('--show-secrets', 'do not mask auth tokens and passwords in the UI and exports').default(false))
+    .addOption(
+      new Option(
+        '--no-demo-fallback',
+        'do not start the demo when no broker is reachable at start (default: fall back to the demo)',
+      ),
+    )
+    .addOption(new Option('--log-level <level>', 'log verbosity').choices([...LOG_LEVELS]).default('info'))
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(run osloscope --help for usage)')
+    .allowExcessArguments(false);
+}
+
+/** Parse argv (without `node` and the script) and the environment into agent options. */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, version: string): CliResult {
+  let stdout = '';
+  let stderr = '';
+  const program = buildProgram(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      return { kind: 'exit', exitCode: helpOrVersion ? 0 : USAGE_EXIT_CODE, stdout, stderr };
+    }
+    throw err;
+  }
+  const raw = program.opts<Record<string, unknown>>();
+  // The env var only applies when no --transport-url was given; it may list several URLs.
+  const envUrls = env[TRANSPORT_URL_ENV]?.split(/\s+/).filter(Boolean) ?? [];
+  if (raw['transportUrl'] === DEFAULT_URLS && envUrls.length > 0) raw['transportUrl'] = envUrls;
+
+  const usageError = (message: string): CliResult => ({
+    kind: 'exit',
+    exitCode: USAGE_EXIT_CODE,
+    stdout,
+    stderr: `error: ${message}\n(run osloscope --help for usage)\n`,
+  });
+  const parsed = optionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const option = issue ? '--' + String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()) : '';
+    return usageError(`option ${option}: ${issue?.message ?? 'invalid value'}`);
+  }
+  const o = parsed.data;
+  const retention = parseRetention(o.retention);
+  if (!retention.ok) return usageError(`option --retention: ${retention.error}`);
+  if (o.exchange.length > 0 && o.mode !== 'tap') return usageError('option --exchange only applies with --mode tap');
+  return {
+    kind: 'run',
+    options: {
+      transportUrls: o.transportUrl,
+      mode: o.mode,
+      exchanges: o.exchange,
+      managementUrl: o.managementUrl ?? null,
+      dataDir: o.dataDir,
+      retention: retention.value,
+      host: o.host,
+      port: o.port,
+      demo: o.demo,
+      importFile: o.import ?? null,
+      allowReplay: o.allowReplay,
+      keysFile: o.keys ?? null,
+      showSecrets: o.showSecrets,
+      demoFallback: o.demoFallback,
+      logLevel: o.logLevel,
+    },
+  };
+}

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * osloscope agent: the composition root. Parses options, decides where traffic comes from
+ * (brokers, the demo, an imported file), wires sources → capture core → HTTP/socket.io,
+ * and shuts everything down cleanly on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseTransportUrl, redactTransportUrl, type SigningHealth } from '@osloscope/shared';
+import { createFirehoseSource } from './amqp/firehose-source.js';
+import { createTapSource } from './amqp/tap-source.js';
+import { createCaptureCore, type CaptureCore } from './capture/capture-core.js';
+import { anyBrokerReachable } from './cli/broker-probe.js';
+import { createImportSource } from './cli/import-source.js';
+import { parseCliArgs, type AgentOptions } from './cli/options.js';
+import { uniqueSourceNames } from './cli/source-names.js';
+import { createDemoSource, demoKeyRing } from './demo/demo-source.js';
+import { createConnectionDirectory } from './domain/connection-directory.js';
+import { createLogger, type Logger } from './log.js';
+import type { ConnectionDirectory } from './pipeline/connection-directory.js';
+import type { CaptureSource } from './pipeline/source.js';
+import { createReplayService, registerReplayRoutes, replayBrokerSpecs } from './replay/index.js';
+import { createHealthReporter } from './serve/health-report.js';
+import { startHttpServer, type RunningHttpServer } from './serve/http-server.js';
+import { createVerifier, KeyFileError, loadKeyFile, type KeyRing } from './signing/index.js';
+
+/** How long sources get to clean up (delete queues, switch tracing off) on shutdown. */
+const STOP_TIMEOUT_MS = 10_000;
+
+function agentVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Where traffic comes from, decided once at start. */
+type Plan = { kind: 'import'; file: string } | { kind: 'demo'; reason?: string } | { kind: 'brokers' };
+
+async function planSources(options: AgentOptions, logger: Logger): Promise<Plan> {
+  if (options.demo) return { kind: 'demo' };
+  if (options.importFile !== null) return { kind: 'import', file: options.importFile };
+  const urls = options.transportUrls.map((u) => parseTransportUrl(u));
+  if (await anyBrokerReachable(urls)) return { kind: 'brokers' };
+  const where = options.transportUrls.map((u) => redactTransportUrl(u)).join(', ');
+  if (!options.demoFallback) {
+    logger.error('no broker reachable; capture will keep retrying', { transportUrls: where });
+    return { kind: 'brokers' };
+  }
+  return { kind: 'demo', reason: `No broker reachable at ${where}: showing the built-in demo (start with --no-demo-fallback to wait for the broker instead).` };
+}
+
+function brokerSources(options: AgentOptions, capture: CaptureCore, directory: ConnectionDirectory, logger: Logger): CaptureSource[] {
+  const names = uniqueSourceNames(options.transportUrls.map((u) => parseTransportUrl(u)));
+  return options.transportUrls.map((transportUrl, i) => {
+    const name = names[i] ?? `source-${i + 1}`;
+    const common = {
+      name,
+      transportUrl,
+      capture,
+      directory,
+      log: logger.child({ source: name }),
+      ...(options.managementUrl !== null ? { managementUrl: options.managementUrl } : {}),
+    };
+    return options.mode === 'tap'
+      ? createTapSource({ ...common, ...(options.exchanges.length > 0 ? { exchanges: options.exchanges } : {}) })
+      : createFirehoseSource(common);
+  });
+}
+
+function loadKeys(options: AgentOptions): KeyRing | null {
+  return options.keysFile === null ? null : loadKeyFile(options.keysFile);
+}
+
+interface RunningAgent {
+  http: RunningHttpServer;
+  stop(): Promise<void>;
+}
+
+/** Start everything; resolves once the HTTP server listens. */
+async function startAgent(options: AgentOptions, logger: Logger): Promise<RunningAgent> {
+  const version = agentVersion();
+  const startedAt = Date.now();
+  const plan = await planSources(options, logger);
+  const directory = createConnectionDirectory();
+
+  // The demo signs with its own fixed keys: the verifier must know them.
+  const isDemo = plan.kind === 'demo';
+  if (isDemo && options.keysFile !== null) logger.warn('--keys is ignored in demo mode: the demo uses its own keys');
+  const keys = isDemo ? demoKeyRing() : loadKeys(options);
+  const capture = createCaptureCore({
+    dataDir: options.dataDir,
+    retention: options.retention,
+    showSecrets: options.showSecrets,
+    verifier: createVerifier(keys),
+    directory,
+  });
+
+  const sources: CaptureSource[] =
+    plan.kind === 'demo'
+      ? [createDemoSource({ capture, directory, logger: logger.child({ source: 'demo' }), ...(plan.reason ? { reason: plan.reason } : {}) })]
+      : plan.kind === 'import'
+        ? [createImportSource({ file: plan.file, importNdjson: (lines, o) => capture.importNdjson(lines, o), logger })]
+        : brokerSources(options, capture, directory, logger);
+
+  const signing: SigningHealth = {
+    keysLoaded: keys !== null,
+    destinations: keys?.destinations ?? 0,
+    requireSigned: keys?.requireSigned.size ?? 0,
+  };
+  const health = createHealthReporter({
+    agentVersion: version,
+    startedAt,
+    sources: () => sources.map((s) => s.health()),
+    counts: () => capture.counts(),
+    signing,
+    demo: isDemo,
+    replayEnabled: options.allowReplay && !isDemo,
+    showSecrets: options.showSecrets,
+  });
+
+  // Replay publishes on its own connections (the sources stay passive); never in the demo.
+  const replay = createReplayService({
+    enabled: options.allowReplay && !isDemo,
+    capture,
+    brokers: isDemo ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
+    keys: isDemo ? null : keys,
+    dataDir: options.dataDir,
+    logger,
+  });
+
+  await Promise.all(sources.map((s) => s.start()));
+  const http = await startHttpServer({
+    capture,
+    health,
+    agentVersion: version,
+    logger,
+    host: options.host,
+    port: options.port,
+    extraRoutes: (app) => registerReplayRoutes(app, replay),
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    http,
+    stop() {
+      stopping ??= (async () => {
+        const stopped = Promise.allSettled(sources.map((s) => s.stop()));
+        const timeout = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
+        await Promise.race([stopped, timeout]);
+        await replay.close().catch(() => undefined);
+        await http.close().catch(() => undefined);
+        capture.flush();
+        capture.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const cli = parseCliArgs(process.argv.slice(2), process.env, agentVersion());
+  if (cli.kind === 'exit') {
+    process.stdout.write(cli.stdout);
+    process.stderr.write(cli.stderr);
+    process.exit(cli.exitCode);
+  }
+  const options = cli.options;
+  const logger = createLogger({ level: options.logLevel });
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent(options, logger);
+  } catch (err) {
+    const message = err instanceof KeyFileError || err instanceof Error ? err.message : String(err);
+    logger.error('cannot start', { error: message });
+    process.exit(1);
+  }
+  process.stdout.write(`osloscope listening on ${agent.http.url}\n`);
+
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    if (++signals > 1) process.exit(130); // a second Ctrl-C: do not wait for cleanup
+    logger.info('shutting down', { signal });
+    void agent.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();

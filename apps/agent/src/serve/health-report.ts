@@ -1,0 +1,47 @@
+/**
+ * Builds the `HealthReport` served at `GET /api/health` and pushed as `health:update`.
+ */
+import type { CaptureCounts, HealthReport, SigningHealth, SourceHealth } from '@osloscope/shared';
+
+export interface HealthInputs {
+  agentVersion: string;
+  startedAt: number;
+  sources: () => SourceHealth[];
+  counts: () => CaptureCounts;
+  signing: SigningHealth;
+  demo: boolean;
+  replayEnabled: boolean;
+  showSecrets: boolean;
+}
+
+const CAPTURING_STATES = new Set<SourceHealth['state']>(['connected', 'demo', 'imported']);
+
+/**
+ * `ok`: every source is capturing and none reports a problem. `degraded`: some capture
+ * works but a source is reconnecting or warns (e.g. tracing off on a node). `down`: no
+ * source is capturing (browsing stored data still works).
+ */
+export function healthStatus(sources: readonly SourceHealth[]): HealthReport['status'] {
+  const capturing = sources.filter((s) => CAPTURING_STATES.has(s.state));
+  if (capturing.length === 0) return 'down';
+  const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0 || s.lastError !== null);
+  return troubled ? 'degraded' : 'ok';
+}
+
+/** A function that builds a fresh report on each call. */
+export function createHealthReporter(inputs: HealthInputs): () => HealthReport {
+  return () => {
+    const sources = inputs.sources();
+    return {
+      status: healthStatus(sources),
+      version: inputs.agentVersion,
+      demo: inputs.demo,
+      replayEnabled: inputs.replayEnabled,
+      showSecrets: inputs.showSecrets,
+      sources,
+      counts: inputs.counts(),
+      signing: inputs.signing,
+      startedAt: inputs.startedAt,
+    };
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The live socket.io stream. One capture subscription fans out to every browser whose
+ * filter matches; each browser gets batches (history first, then live every ~50 ms).
+ *
+ * Slow browsers: each socket has a bounded SubscriberQueue (drops oldest, reports
+ * `skipped`). A batch is only emitted when the socket's transport is writable, i.e. the
+ * previous write was handed to the OS (websocket) or the client is polling (long-polling).
+ * Otherwise records keep coalescing in the queue instead of piling up in engine.io's
+ * unbounded write buffer. We do not use acks for flow control: that would need a round
+ * trip per batch and a protocol change, while `writable` needs neither.
+ */
+import {
+  PROTOCOL_VERSION,
+  matchesFilter,
+  type Ack,
+  type ClientToServerEvents,
+  type EnvelopeBatch,
+  type EnvelopeFilter,
+  type EnvelopeRecord,
+  type HealthReport,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@osloscope/shared';
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from '../log.js';
+import type { CaptureService } from '../pipeline/capture-service.js';
+import {
+  DEFAULT_HISTORY_LIMIT,
+  envelopeFilterSchema,
+  parseInput,
+  recordIdSchema,
+  subscribeRequestSchema,
+} from './input-schemas.js';
+import { DEFAULT_MAX_PENDING, SubscriberQueue } from './subscriber-queue.js';
+
+export type StreamServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type StreamSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface StreamOptions {
+  capture: CaptureService;
+  health: () => HealthReport;
+  agentVersion: string;
+  logger: Logger;
+  /** @default 50 */
+  flushIntervalMs?: number;
+  /** @default 2000 */
+  healthIntervalMs?: number;
+  /** Pending records per socket before the oldest are skipped. @default 5000 */
+  maxPending?: number;
+}
+
+export interface StreamHandle {
+  close(): void;
+}
+
+interface Subscriber {
+  socket: StreamSocket;
+  filter: EnvelopeFilter;
+  queue: SubscriberQueue;
+}
+
+const PAGE = 1000; // CaptureService.query's maximum page
+
+/** The latest `limit` records matching `filter`, oldest first. */
+export function historyFor(capture: CaptureService, filter: EnvelopeFilter, limit: number): { items: EnvelopeRecord[]; total: number } {
+  const pages: EnvelopeRecord[][] = [];
+  let total = 0;
+  let before: number | undefined;
+  let remaining = limit;
+  while (remaining > 0) {
+    const page = capture.query(filter, { limit: Math.min(PAGE, remaining), ...(before !== undefined ? { before } : {}) });
+    if (pages.length === 0) total = page.total;
+    if (page.items.length === 0) break;
+    pages.push(page.items);
+    remaining -= page.items.length;
+    before = Math.min(...page.items.map((r) => r.id));
+    if (page.items.length < PAGE) break;
+  }
+  return { items: pages.flat().sort((a, b) => a.id - b.id), total };
+}
+
+/** Safe ack: clients may omit the callback; never let that throw inside the server. */
+function reply<T>(ack: unknown, res: Parameters<Ack<T>>[0]): void {
+  if (typeof ack === 'function') (ack as Ack<T>)(res);
+}
+
+/** Register the stream handlers on `io` and start its timers. */
+export function attachStream(io: StreamServer, options: StreamOptions): StreamHandle {
+  const { capture, logger } = options;
+  const subscribers = new Map<string, Subscriber>();
+
+  const unsubscribe = capture.subscribe({
+    onRecord(record, isNew) {
+      for (const sub of subscribers.values()) {
+        if (matchesFilter(record, sub.filter)) sub.queue.push(record, isNew);
+      }
+    },
+    onGap(gap) {
+      io.emit('capture:gap', gap);
+    },
+  });
+
+  const flushTimer = setInterval(() => {
+    for (const sub of subscribers.values()) {
+      if (sub.queue.size === 0 || !sub.socket.conn.transport.writable) continue;
+      const batch = sub.queue.drain();
+      if (batch) sub.socket.emit('envelopes:batch', batch);
+    }
+  }, options.flushIntervalMs ?? 50);
+
+  const healthTimer = setInterval(() => {
+    if (io.engine.clientsCount === 0) return;
+    io.emit('health:update', options.health());
+  }, options.healthIntervalMs ?? 2000);
+
+  io.on('connection', (socket) => {
+    socket.emit('hello', { protocolVersion: PROTOCOL_VERSION, agentVersion: options.agentVersion, health: options.health() });
+
+    socket.on('stream:subscribe', (req, ack) => {
+      const parsed = parseInput(subscribeRequestSchema, req);
+      if (!parsed.ok) return reply(ack, parsed);
+      try {
+        const { filter, historyLimit } = parsed.value;
+        const history = historyFor(capture, filter, historyLimit ?? DEFAULT_HISTORY_LIMIT);
+        const sub = subscribers.get(socket.id) ?? { socket, filter, queue: new SubscriberQueue(options.maxPending ?? DEFAULT_MAX_PENDING) };
+        sub.filter = filter;
+        sub.queue.reset(history.items.at(-1)?.id ?? 0);
+        subscribers.set(socket.id, sub);
+        socket.data.filter = filter;
+        const batch: EnvelopeBatch = { items: history.items, updates: [], skipped: 0, history: true };
+        socket.emit('envelopes:batch', batch);
+        reply(ack, { ok: true, value: { total: history.total } });
+      } catch (err) {
+        logger.error('stream subscribe failed', { error: err });
+        reply(ack, { ok: false, error: 'internal error' });
+      }
+    });
+
+    socket.on('envelope:get', (id, ack) => {
+      const parsed = parseInput(recordIdSchema, id);
+      if (!parsed.ok) return reply(ack, parsed);
+      guarded(ack, () => {
+        const detail = capture.get(parsed.value);
+        return detail ? { ok: true, value: detail } : { ok: false, error: `envelope ${parsed.value} not found` };
+      });
+    });
+
+    socket.on('flows:get', (filter, ack) => {
+      const parsed = parseInput(envelopeFilterSchema, filter);
+      if (!parsed.ok) return reply(ack, parsed);
+      guarded(ack, () => ({ ok: true, value: capture.flows(parsed.value) }));
+    });
+
+    socket.on('versions:get', (filter, ack) => {
+      const parsed = parseInput(envelopeFilterSchema, filter);
+      if (!parsed.ok) return reply(ack, parsed);
+      guarded(ack, () => ({ ok: true, value: capture.versions(parsed.value) }));
+    });
+
+    socket.on('disconnect', () => subscribers.delete(socket.id));
+  });
+
+  function guarded<T>(ack: unknown, run: () => Parameters<Ack<T>>[0]): void {
+    try {
+      reply(ack, run());
+    } catch (err) {
+      logger.error('stream request failed', { error: err });
+      reply(ack, { ok: false, error: 'internal error' });
+    }
+  }
+
+  return {
+    close() {
+      clearInterval(flushTimer);
+      clearInterval(healthTimer);
+      unsubscribe();
+      subscribers.clear();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * What one stream subscriber has not been sent yet: new records and updates to records,
+ * bounded so a slow browser cannot make the agent hold an unbounded backlog. When full,
+ * the oldest pending entries are dropped and counted as `skipped` in the next batch
+ * (the browser can page them in through the HTTP API if it cares).
+ */
+import type { EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
+
+/** @default 5000 */
+export const DEFAULT_MAX_PENDING = 5000;
+
+export class SubscriberQueue {
+  // Maps keep insertion order: iteration gives oldest first, and `set` on an existing id
+  // replaces the value in place, which dedupes repeated updates of one record.
+  private readonly items = new Map<number, EnvelopeRecord>();
+  private readonly updates = new Map<number, EnvelopeRecord>();
+  private skipped = 0;
+  /** Ids up to here were sent as history; a live "new" record at or below it is a duplicate. */
+  private historyMaxId = 0;
+
+  constructor(private readonly maxPending = DEFAULT_MAX_PENDING) {}
+
+  /** Start over for a new subscription (pending data of the old filter is irrelevant). */
+  reset(historyMaxId: number): void {
+    this.items.clear();
+    this.updates.clear();
+    this.skipped = 0;
+    this.historyMaxId = historyMaxId;
+  }
+
+  /** Queue a matching record: `isNew` = just stored, otherwise an update of a stored one. */
+  push(record: EnvelopeRecord, isNew: boolean): void {
+    if (this.items.has(record.id)) {
+      // Not sent yet: send the newest state once, as a new item.
+      this.items.set(record.id, record);
+    } else if (isNew && record.id > this.historyMaxId) {
+      this.items.set(record.id, record);
+    } else {
+      this.updates.set(record.id, record);
+    }
+    this.enforceBound();
+  }
+
+  get size(): number {
+    return this.items.size + this.updates.size;
+  }
+
+  /** Take everything pending as one batch, or null when there is nothing to send. */
+  drain(): EnvelopeBatch | null {
+    if (this.size === 0 && this.skipped === 0) return null;
+    const batch: EnvelopeBatch = {
+      items: [...this.items.values()],
+      updates: [...this.updates.values()],
+      skipped: this.skipped,
+      history: false,
+    };
+    this.items.clear();
+    this.updates.clear();
+    this.skipped = 0;
+    return batch;
+  }
+
+  private enforceBound(): void {
+    while (this.size > this.maxPending) {
+      // Drop stale updates before new records: an update only refreshes something the
+      // browser already has, a dropped record is a hole in its list.
+      const oldestUpdate = this.updates.keys().next();
+      if (!oldestUpdate.done) {
+        this.updates.delete(oldestUpdate.value);
+        continue;
+      }
+      const oldestItem = this.items.keys().next();
+      if (oldestItem.done) return;
+      this.items.delete(oldestItem.value);
+      this.skipped += 1;
+    }
+  }
+}
