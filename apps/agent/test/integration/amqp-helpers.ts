@@ -1,0 +1,103 @@
+/**
+ * Shared bits of the amqp-*.test.ts integration tests: a recording CaptureService and
+ * ConnectionDirectory, polling, and raw management lookups.
+ */
+import type { CaptureGap } from '@osloscope/shared';
+import type { CaptureService } from '../../src/pipeline/capture-service.js';
+import type { ConnectionDirectory } from '../../src/pipeline/connection-directory.js';
+import type { RawCapture } from '../../src/pipeline/raw-capture.js';
+import { managementRequest, vhostSegment } from '../support/management.js';
+
+export interface RecordingCapture extends CaptureService {
+  raws: RawCapture[];
+  /** Every markGap call, in order. */
+  marked: CaptureGap[];
+  dropped: number;
+}
+
+const unused = (what: string) => () => {
+  throw new Error(`${what} is not used by the sources`);
+};
+
+/** Records what a source hands to the capture core (ingest, markGap, countDropped). */
+export function recordingCapture(): RecordingCapture {
+  const rec: RecordingCapture = {
+    raws: [],
+    marked: [],
+    dropped: 0,
+    ingest: (raw) => void rec.raws.push(raw),
+    markGap: (gap) => void rec.marked.push(gap),
+    countDropped: (n) => void (rec.dropped += n),
+    query: unused('query'),
+    get: unused('get'),
+    getRaw: unused('getRaw'),
+    flows: unused('flows'),
+    versions: unused('versions'),
+    gaps: () => rec.marked,
+    counts: unused('counts'),
+    exportNdjson: unused('exportNdjson'),
+    importNdjson: unused('importNdjson'),
+    subscribe: () => () => undefined,
+    flush: () => undefined,
+    close: () => undefined,
+  };
+  return rec;
+}
+
+export interface RecordingDirectory extends ConnectionDirectory {
+  updates: Array<{ source: string; facts: { processes: Record<string, string>; consumers: Record<string, string[]> } }>;
+}
+
+export function recordingDirectory(): RecordingDirectory {
+  const dir: RecordingDirectory = {
+    updates: [],
+    serverFor: () => null,
+    processFor: () => null,
+    learnDelivery: () => undefined,
+    updateFromManagement: (source, facts) => void dir.updates.push({ source, facts }),
+  };
+  return dir;
+}
+
+/** Poll until `check` returns a truthy value (returned) or fail after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface QueueFacts {
+  name: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  messages?: number;
+}
+export interface ExchangeFacts {
+  name: string;
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+}
+
+export const listQueues = (vhost: string) =>
+  managementRequest<QueueFacts[]>('GET', `/api/queues/${vhostSegment(vhost)}?columns=name,durable,auto_delete,exclusive,messages`);
+export const listExchanges = (vhost: string) =>
+  managementRequest<ExchangeFacts[]>('GET', `/api/exchanges/${vhostSegment(vhost)}?columns=name,type,durable,auto_delete`);
+
+/** Log lines a source wrote, for asserting what the operator is told. */
+export function recordingLog() {
+  const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
+  const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
+    void lines.push({ level, msg, ...(fields ? { fields } : {}) });
+  return { lines, log };
+}

@@ -1,0 +1,10 @@
+/**
+ * Test support for agent integration tests and e2e (`@osloscope/agent/test-support`):
+ * a vhost per run, real oslo.messaging scripts, a firehose capture and the agent process.
+ */
+export * from './paths.js';
+export * from './management.js';
+export * from './child-process.js';
+export * from './oslo.js';
+export * from './agent.js';
+export * from './trace-capture.js';
