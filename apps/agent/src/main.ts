@@ -11,7 +11,7 @@ import { createTapSource } from './amqp/tap-source.js';
 import { createCaptureCore, type CaptureCore } from './capture/capture-core.js';
 import { anyBrokerReachable } from './cli/broker-probe.js';
 import { createImportSource } from './cli/import-source.js';
-import { parseCliArgs, type AgentOptions } from './cli/options.js';
+import { parseCliArgs, USAGE_EXIT_CODE, type AgentOptions } from './cli/options.js';
 import { uniqueSourceNames } from './cli/source-names.js';
 import { createDemoSource, demoKeyRing } from './demo/demo-source.js';
 import { createConnectionDirectory } from './domain/connection-directory.js';
@@ -127,6 +127,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     brokers: isDemo ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
     keys: isDemo ? null : keys,
     dataDir: options.dataDir,
+    showSecrets: options.showSecrets,
     logger,
   });
 
@@ -174,7 +175,8 @@ async function main(): Promise<void> {
   } catch (err) {
     const message = err instanceof KeyFileError || err instanceof Error ? err.message : String(err);
     logger.error('cannot start', { error: message });
-    process.exit(1);
+    // A bad --keys file is a usage error, like a bad option (the message names no key bytes).
+    process.exit(err instanceof KeyFileError ? USAGE_EXIT_CODE : 1);
   }
   process.stdout.write(`osloscope listening on ${agent.http.url}\n`);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeTraceEvent, type EnvelopeRecord } from '@osloscope/shared';
+import { decodeTraceEvent, type DecodedEnvelope, type EnvelopeRecord } from '@osloscope/shared';
 import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
 import { tempDataDir } from '../capture/test-fixtures.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
@@ -14,6 +14,9 @@ const START = 1_795_000_000_000;
 const events = generateDemoEvents({ seed: 7, scenarios: SCENARIOS.length * 3, startAt: START });
 const decoded = events.map((e) => decodeTraceEvent({ routingKey: e.raw.routingKey, headers: e.raw.headers, body: e.raw.body }));
 
+/** A signed body whose metadata says it is encrypted: only the agent's verifier can read it. */
+const isEncrypted = (d: DecodedEnvelope): boolean => d.secure?.metadata?.includes('"encryption": true') === true;
+
 const count = <T>(items: readonly T[], key: (x: T) => string | null | undefined): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const item of items) {
@@ -27,12 +30,15 @@ describe('demo trace events (shared decoder)', () => {
   it('look like firehose events from rabbit@demo and all decode', () => {
     expect(events.every((e) => e.raw.origin === 'demo' && e.raw.source === 'demo')).toBe(true);
     expect(events.every((e) => e.raw.headers['node'] === 'rabbit@demo' && e.raw.headers['vhost'] === '/')).toBe(true);
-    expect(decoded.filter((d) => d.decodeError !== null)).toEqual([]);
+    // Encrypted bodies need the keys: the bare decoder says so; everything else decodes.
+    expect(decoded.filter((d) => d.decodeError !== null && !isEncrypted(d))).toEqual([]);
+    expect(decoded.filter(isEncrypted).length).toBeGreaterThan(0);
+    for (const d of decoded.filter(isEncrypted)) expect(d.decodeError?.message).toMatch(/encrypted\? verify and decrypt/);
     expect(new Set(decoded.map((d) => d.broker?.event))).toEqual(new Set(['publish', 'deliver']));
   });
 
   it('cover every message kind: call, cast, direct-to-server, fanout, reply, heartbeat, notification', () => {
-    const publishes = decoded.filter((d) => d.broker?.event === 'publish');
+    const publishes = decoded.filter((d) => d.broker?.event === 'publish' && !isEncrypted(d));
     expect(Object.keys(count(publishes, (d) => d.kind)).sort()).toEqual(['call', 'cast', 'notification', 'reply']);
     expect(publishes.some((d) => d.kind === 'call' && d.target?.server)).toBe(true);
     expect(publishes.some((d) => d.kind === 'cast' && d.target?.fanout && d.exchange === 'scheduler_fanout')).toBe(true);
@@ -104,7 +110,9 @@ describe('demo through the capture core', () => {
     const verdicts = count(records, (r) => `${r.signature.status}/${r.signature.reason ?? ''}`);
     expect(Object.keys(verdicts).sort()).toEqual([
       'failed/DestinationMismatch',
+      'failed/InvalidEncryptedMessage',
       'failed/InvalidExpiredTicket',
+      'failed/InvalidMetadata',
       'failed/InvalidSignature',
       'failed/MissingSignature',
       'failed/ReplayedNonce',
@@ -112,7 +120,14 @@ describe('demo through the capture core', () => {
       'unverified/SharedKeyNotFound',
       'valid/',
     ]);
-    expect(core.counts().signatureFailures).toBeGreaterThanOrEqual(5);
+    expect(core.counts().signatureFailures).toBeGreaterThanOrEqual(7);
+    // Encrypted calls are decrypted: the user sees the method and args, and the reply correlates.
+    const encrypted = records.filter((r) => r.method === 'object_class_action_versions');
+    expect(encrypted.length).toBeGreaterThanOrEqual(3);
+    for (const r of encrypted) {
+      expect(r).toMatchObject({ kind: 'call', envelopeVersion: '2.1', signature: { status: 'valid', reason: null }, args: { objname: 'Instance' } });
+      expect(r.outcome?.status).toBe('ok');
+    }
   });
 
   it('resolves servers and client processes from the simulated management facts', () => {

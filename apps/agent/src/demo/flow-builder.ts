@@ -39,6 +39,8 @@ export interface RequestSpec {
   claimedDestination?: string;
   /** tamper: args actually sent after signing. */
   tamperedArgs?: Record<string, unknown>;
+  /** Encrypt the signed message (message-signing.md §5). */
+  encrypt?: boolean;
 }
 
 export interface CallSpec extends RequestSpec {
@@ -184,7 +186,8 @@ export class FlowBuilder {
       source: `${from.kind}.${from.host}`,
       destination,
       at,
-      fault: mode === 'tamper' || mode === 'misroute' || mode === 'expired' ? mode : 'none',
+      fault: mode === 'auto' || mode === 'sign' ? 'none' : mode,
+      ...(spec.encrypt === true ? { encrypt: true } : {}),
       ...(spec.claimedDestination !== undefined ? { claimedDestination: spec.claimedDestination } : {}),
       ...(spec.tamperedArgs !== undefined ? { tamperedInnerText: requestInnerText({ ...req, args: spec.tamperedArgs }) } : {}),
     });

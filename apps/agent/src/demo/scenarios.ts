@@ -345,6 +345,46 @@ export const keylessCast: Scenario = (c, t0) => {
   });
 };
 
+/** A signed and encrypted call: the agent decrypts it and shows the method and args. */
+export const encryptedCall: Scenario = (c, t0) => {
+  const call = c.flow.call(t0, c.rng.pick(c.topology.computes), {
+    topic: 'conductor',
+    namespace: 'conductor',
+    version: '3.0',
+    method: 'object_class_action_versions',
+    args: { objname: 'Instance', objmethod: 'get_by_uuid', object_versions: { Instance: '2.7' }, args: [c.rng.uuid()], kwargs: {} },
+    context: requestContext(c.rng, t0),
+    sign: 'sign',
+    encrypt: true,
+  });
+  replyOk(c, call, { 'nova_object.name': 'Instance', 'nova_object.version': '2.7' });
+};
+
+/** Signature metadata a buggy sender wrote wrongly (a float nonce): InvalidMetadata. */
+export const badMetadataCast: Scenario = (c, t0) => {
+  const host = c.rng.pick(c.topology.computes);
+  c.flow.cast(t0, host, {
+    topic: 'scheduler',
+    version: '4.2',
+    method: 'update_instance_info',
+    args: { host_name: host.host, instance_info: { 'nova_object.name': 'InstanceList' } },
+    context: requestContext(c.rng, t0),
+    sign: 'bad-metadata',
+  });
+};
+
+/** Encrypted, signed, but the ciphertext is damaged: InvalidEncryptedMessage. */
+export const undecryptableCast: Scenario = (c, t0) => {
+  c.flow.cast(t0, c.rng.pick(c.topology.conductors), {
+    topic: 'scheduler',
+    version: '4.2',
+    method: 'delete_instance_info',
+    args: { host_name: 'compute-1', instance_uuid: c.rng.uuid() },
+    context: requestContext(c.rng, t0),
+    sign: 'bad-ciphertext',
+  });
+};
+
 export interface WeightedScenario {
   name: string;
   run: Scenario;
@@ -369,4 +409,7 @@ export const SCENARIOS: readonly WeightedScenario[] = [
   { name: 'replayed-cast', run: replayedCast, weight: 1 },
   { name: 'unsigned-to-scheduler', run: unsignedToScheduler, weight: 1 },
   { name: 'keyless-cast', run: keylessCast, weight: 1 },
+  { name: 'encrypted-call', run: encryptedCall, weight: 4 },
+  { name: 'bad-metadata-cast', run: badMetadataCast, weight: 1 },
+  { name: 'undecryptable-cast', run: undecryptableCast, weight: 1 },
 ];
