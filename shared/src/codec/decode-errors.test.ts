@@ -143,6 +143,8 @@ describe('2.1 secure envelopes', () => {
     expect(e.decodeError?.code).toBe('inner-not-json');
     expect(e.secure).toEqual({ metadata: meta, signature: 'c2ln' });
     expect(e.envelopeVersion).toBe('2.1');
+    // Still findable by target: a signed body is a request to the place it was routed.
+    expect(e.target).toMatchObject({ topic: 'demo', server: 'node-1', fanout: false });
     const again = decodeInnerMessage(CALL_INNER, e);
     expect(again.decodeError).toBeNull();
     expect([again.kind, again.method, again.msgId, again.target?.server, again.secure?.signature]).toEqual(['call', 'echo', 'm1', 'node-1', 'c2ln']);

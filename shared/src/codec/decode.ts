@@ -9,6 +9,7 @@ import { parseBoundedJson } from './bounded-json.js';
 import { decodeError, isPlainObject, typeName, wrongType } from './decode-error.js';
 import { compressionOf } from './header-values.js';
 import { applyInnerMessage } from './inner-message.js';
+import { rpcTarget } from './target.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH, type DecodeOptions, type RawAmqpMessage } from './types.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -188,6 +189,10 @@ function decodeOuter(env: DecodedEnvelope, outer: unknown, maxDepth: number): De
               ? `${MESSAGE_KEY} is not valid JSON at position ${inner.position}: ${inner.reason} (encrypted? verify and decrypt, then re-decode)`
               : `${MESSAGE_KEY} is not valid JSON at position ${inner.position}: ${inner.reason}`,
           );
+    // A signed body we cannot read (encrypted, not or not yet decrypted) is still a request
+    // to a known place: replies are never signed, so the exchange and routing key give its
+    // target, and filters by topic/server find it.
+    if (env.secure !== null && env.exchange !== '') env.target = rpcTarget(env.exchange, env.routingKey, null, null);
     return env;
   }
   return applyInnerMessage(env, inner.value, MESSAGE_KEY, maxDepth);
