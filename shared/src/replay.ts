@@ -59,6 +59,11 @@ export interface ReplayPreview {
   signingNote: string;
   /** Warnings the dialog shows (e.g. the original came from an imported capture). */
   warnings: string[];
+  /**
+   * Secrets masked in this preview (body, innerMessage, args, context) unless the agent runs
+   * with --show-secrets; the real values are what gets published.
+   */
+  maskedFields: string[];
 }
 
 /** `POST /api/replay` answer. */

@@ -4,6 +4,8 @@ import { Badge } from '../../components/Badge';
 import { formatBytes, formatLatency, formatTime } from '../../components/format';
 import { kindLabel, outcomeLabel, outcomeTone, signatureText, signatureTone } from '../../components/record-display';
 import { openDetail, useUi } from '../../stores/ui-store';
+import { isReplayable } from '../replay/replay-form';
+import { ReplayButton } from '../replay/ReplayDialog';
 import { RawBody } from './RawBody';
 import { useEnvelope } from './use-envelope';
 
@@ -68,6 +70,7 @@ function Body(props: { d: EnvelopeDetail }) {
         </b>
         {outcome && <Badge tone={outcomeTone(outcome)} testId="detail-outcome">{outcome}</Badge>}
         <span className="muted">#{d.id} · {formatTime(d.capturedAt)} · {formatBytes(d.bodySize)}</span>
+        {isReplayable(d) && <ReplayButton key={d.id} detail={d} />}
       </div>
 
       {d.decodeError && (
