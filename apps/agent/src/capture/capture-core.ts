@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto';
 import {
   decodeInnerMessage,
+  decodeTraceEvent,
+  type DeliveryWire,
   type CaptureCounts,
   type CaptureGap,
   type DecodedEnvelope,
@@ -28,13 +30,17 @@ import { attribute } from '../domain/attribution.js';
 import { applyReply, timedOut, timeoutDeadline } from '../domain/outcome.js';
 import { flowsOf, versionsOf } from './aggregates.js';
 import { columnsOf, serverNamesOf } from './columns.js';
-import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
 import { filterToSql } from './filter-sql.js';
 import { BoundedMap } from './lru.js';
 import { exportLine, importLines, type ConnectionFacts, type ImportResult } from './ndjson.js';
 import { presentDetail, presentRecord } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
 import { CaptureStore, type StoredRaw, type StoreWrite } from './store.js';
+import { uniqueIdHint } from './unique-id-hint.js';
+
+/** Deliver events on the fast path are decoded for their trace headers only. */
+const NO_BODY = new Uint8Array(0);
 
 export interface CaptureCoreOptions {
   dataDir: string;
@@ -72,6 +78,8 @@ const ORPHAN_REPLIES = 10_000;
 /** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
 export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
 
+type PendingWrite = Omit<StoreWrite, 'columns' | 'servers'>;
+
 interface MatchEntry {
   id: number;
   /** Created from a deliver event: its publish was not seen (yet). */
@@ -102,7 +110,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     signatureFailures: store.meta('signatureFailures') ?? 0,
   };
 
-  const writeQueue = new Map<number, StoreWrite>();
+  /** Unwritten records; columns are derived at flush, once per record however often it changed. */
+  const writeQueue = new Map<number, PendingWrite>();
   let pendingInserts = 0;
   const hot = new BoundedMap<number, EnvelopeRecord>(HOT_RECORDS);
   const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
@@ -128,10 +137,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   /** Queue a record for writing (insert with its raw event, or update). */
   function put(record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void {
     const queued = writeQueue.get(record.id);
-    const write: StoreWrite = {
+    const write: PendingWrite = {
       record,
-      columns: columnsOf(record),
-      servers: serverNamesOf(record),
       raw: raw ?? queued?.raw ?? null,
       insert: insert || (queued?.insert ?? false),
     };
@@ -193,6 +200,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   // --- ingest ----------------------------------------------------------------------------------
   function ingest(raw: RawCapture): void {
     if (closed) return;
+    if (raw.routingKey.startsWith('deliver.') && isTraceEvent(raw) && ingestKnownDeliver(raw)) return;
     const decoded = decode(raw);
     if (!decoded) {
       counters.decodeErrors++;
@@ -231,22 +239,43 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     admit(record, raw);
   }
 
+  /**
+   * The common case of a deliver event: its publish is a recent record. Found through the
+   * `_unique_id` read from the bytes, the body is not parsed again (see unique-id-hint.ts).
+   * @returns false when the slow path (full decode) has to handle it
+   */
+  function ingestKnownDeliver(raw: RawCapture): boolean {
+    const hint = uniqueIdHint(raw.body);
+    const known = hint !== null ? byMatchKey.get('u:' + hint) : undefined;
+    const record = known ? getRecord(known.id) : null;
+    if (!record || record.uniqueId !== hint || record.bodySize !== raw.body.byteLength) return false;
+    const delivery = deliveryOf(decodeTraceEvent({ routingKey: raw.routingKey, headers: raw.headers, body: NO_BODY }), raw.receivedAt);
+    if (!delivery) return false;
+    addDelivery(record, delivery, raw.source);
+    return true;
+  }
+
+  function addDelivery(record: EnvelopeRecord, delivery: DeliveryWire, source: string): void {
+    if (delivery.connection !== null) directory.learnDelivery(source, delivery.connection, delivery.queue);
+    record.deliveries = [...record.deliveries, delivery];
+    reattribute(record, source);
+    put(record, null, false);
+    emit(record, false);
+    propagateServer(record);
+  }
+
   function ingestDeliver(raw: RawCapture, decoded: DecodedEnvelope): void {
     const delivery = deliveryOf(decoded, raw.receivedAt);
     if (!delivery) return;
-    if (delivery.connection !== null) directory.learnDelivery(raw.source, delivery.connection, delivery.queue);
     const key = matchKeyOf(decoded, raw.body);
     const known = byMatchKey.get(key);
     const id = known?.id ?? (decoded.uniqueId ? store.findByUniqueId(decoded.uniqueId) : null);
     const record = id !== null ? getRecord(id) : null;
     if (record) {
-      record.deliveries = [...record.deliveries, delivery];
-      reattribute(record, raw.source);
-      put(record, null, false);
-      emit(record, false);
-      propagateServer(record);
+      addDelivery(record, delivery, raw.source);
       return;
     }
+    if (delivery.connection !== null) directory.learnDelivery(raw.source, delivery.connection, delivery.queue);
     // Publish not seen (capture started mid-flight, or the deliver overtook it): keep it as its own record.
     const verified = verify(raw, decoded);
     const own = buildRecord(nextId++, verified.decoded, verified.verdict, {
@@ -366,7 +395,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   // --- timers: batched writes, timeouts ------------------------------------------------------
   function flushWrites(): void {
     if (writeQueue.size === 0) return;
-    const batch = [...writeQueue.values()];
+    const batch: StoreWrite[] = [];
+    for (const w of writeQueue.values()) batch.push({ ...w, columns: columnsOf(w.record), servers: serverNamesOf(w.record) });
     try {
       const { inserted, bytes } = store.writeBatch(batch);
       stored += inserted;

@@ -1,0 +1,223 @@
+/**
+ * B1 live ingest: the workload is published to the local RabbitMQ as fast as it accepts, in a
+ * fresh vhost with tracing on. Side by side in the same run: the built agent (decode,
+ * correlate, store, stream to one socket.io client) and a bare amqplib consumer of an
+ * identical trace queue. Both see the same trace events; the ratio is bare time / agent time
+ * to have taken in all of them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import { io as ioClient } from 'socket.io-client';
+import { workload, workloadBindings, workloadQueues } from './workload.js';
+import { secondsSince } from './pipeline-bench.js';
+
+export interface LiveOptions {
+  messages: number;
+  host?: string;
+  managementUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface LiveResult {
+  published: number;
+  publishSeconds: number;
+  /** Trace events the bare consumer received (publish + deliver). */
+  traceEvents: number;
+  bareSeconds: number;
+  agentSeconds: number;
+  /** Messages per second the agent stored, and the bare consumer's trace events per second. */
+  agentMessagesPerSec: number;
+  bareEventsPerSec: number;
+  /** bareSeconds / agentSeconds: 1 = the agent kept up with the broker. */
+  ratio: number;
+  stored: number;
+  dropped: number;
+  /** New records the socket.io client received, and how many the stream reported skipped. */
+  streamed: number;
+  skipped: number;
+  agentRssMb: number;
+}
+
+/** The built agent: beside this file when compiled (dist/bench), in dist when run from the sources (tests). */
+const AGENT_MAIN = fileURLToPath(new URL(import.meta.url.includes('/src/bench/') ? '../../dist/main.js' : '../main.js', import.meta.url));
+
+async function management(base: string, method: string, p: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64'), 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Start the built agent; resolves with its base URL once it prints the listening line. */
+function startAgent(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`agent did not start: ${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /osloscope listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: m[1].replace(/\/$/, '') });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`agent exited (${code}): ${out}`)));
+  });
+}
+
+interface AgentHealth {
+  counts: { stored: number; captured: number; dropped: number };
+}
+
+export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
+  const log = opts.log ?? (() => {});
+  const host = opts.host ?? '127.0.0.1';
+  const mgmt = opts.managementUrl ?? `http://${host}:15672`;
+  const vhost = `osloscope-bench-${randomBytes(4).toString('hex')}`;
+  const seg = encodeURIComponent(vhost);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-b1-'));
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  // A connection error (e.g. the broker restarted under us) fails the run instead of crashing it.
+  let brokerError: Error | null = null;
+  const connect = async (url: string) => {
+    const c = await amqp.connect(url);
+    c.on('error', (err: Error) => (brokerError ??= err));
+    c.on('close', () => (brokerError ??= new Error('broker connection closed during the run')));
+    cleanups.push(() => c.close().catch(() => {}));
+    return c;
+  };
+  try {
+    await management(mgmt, 'PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B1', tracing: true });
+    cleanups.push(() => management(mgmt, 'DELETE', `/api/vhosts/${seg}`).catch(() => {}));
+    await management(mgmt, 'PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    const amqpUrl = `amqp://guest:guest@${host}:5672/${seg}`;
+
+    // The topology the workload publishes into, with a consumer on every queue (deliver events).
+    const conn = await connect(amqpUrl);
+    const setup = await conn.createChannel();
+    for (const q of workloadQueues()) await setup.assertQueue(q, { durable: false, autoDelete: false });
+    for (const [ex, type, q, key] of workloadBindings()) {
+      await setup.assertExchange(ex, type, { durable: false });
+      await setup.bindQueue(q, ex, key);
+    }
+    const consumerConn = await connect(amqpUrl);
+    const consumer = await consumerConn.createChannel();
+    for (const q of workloadQueues()) await consumer.consume(q, () => {}, { noAck: true });
+
+    // The bare consumer: its own exclusive trace queue, noAck, counting.
+    const bareConn = await connect(amqpUrl);
+    const bare = await bareConn.createChannel();
+    const traceQ = await bare.assertQueue('', { exclusive: true });
+    await bare.bindQueue(traceQ.queue, 'amq.rabbitmq.trace', '#');
+    let traceEvents = 0;
+    let bareLast = 0n;
+    await bare.consume(traceQ.queue, () => {
+      traceEvents++;
+      bareLast = process.hrtime.bigint();
+    }, { noAck: true });
+
+    // The agent and one stream client.
+    const { child, baseUrl } = await startAgent(`rabbit://guest:guest@${host}:5672/${seg}`, dataDir);
+    cleanups.push(() => {
+      child.kill('SIGTERM');
+    });
+    const socket = ioClient(baseUrl, { transports: ['websocket'] });
+    cleanups.push(() => {
+      socket.close();
+    });
+    let streamed = 0;
+    let skipped = 0;
+    socket.on('envelopes:batch', (batch) => {
+      if (batch.history) return;
+      streamed += batch.items.length;
+      skipped += batch.skipped;
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect_error', reject);
+      socket.on('hello', () => socket.emit('stream:subscribe', { filter: {}, historyLimit: 0 }, () => resolve()));
+    });
+    const health = async () => (await (await fetch(`${baseUrl}/api/health`)).json()) as AgentHealth;
+    // Wait until the agent's firehose queue exists (its consumer shows up as a binding of the trace exchange).
+    for (let i = 0; i < 100; i++) {
+      const bindings = (await management(mgmt, 'GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
+      if (bindings.length >= 2) break;
+      await sleep(100);
+    }
+    await sleep(500);
+
+    // Publish as fast as the broker accepts (respecting the socket's back-pressure).
+    const pub = await conn.createChannel();
+    const gen = workload();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < opts.messages; i++) {
+      const m = gen.next().value!;
+      const { headers, content_type, content_encoding, delivery_mode, priority, expiration } = m.properties;
+      const ok = pub.publish(m.exchange, m.routingKey, Buffer.from(m.body), {
+        headers,
+        contentType: content_type,
+        contentEncoding: content_encoding,
+        deliveryMode: delivery_mode,
+        priority,
+        ...(expiration !== undefined ? { expiration } : {}),
+      });
+      if (!ok) await new Promise((r) => pub.once('drain', r));
+      if (brokerError) throw brokerError;
+    }
+    const publishSeconds = secondsSince(t0);
+    log(`B1: published ${opts.messages} in ${publishSeconds.toFixed(1)} s`);
+
+    // Done when the agent stored every message and the bare consumer has gone quiet.
+    let agentDone = 0n;
+    let h = await health();
+    const deadline = Date.now() + Math.max(120_000, opts.messages * 5);
+    while (Date.now() < deadline) {
+      if (brokerError) throw brokerError;
+      h = await health();
+      if (h.counts.stored + h.counts.dropped >= opts.messages && agentDone === 0n) agentDone = process.hrtime.bigint();
+      const quiet = bareLast !== 0n && Number(process.hrtime.bigint() - bareLast) / 1e9 > 2;
+      if (agentDone !== 0n && quiet && streamed + skipped >= opts.messages) break;
+      await sleep(agentDone === 0n ? 20 : 200);
+    }
+    const bareSeconds = Number(bareLast - t0) / 1e9;
+    const agentSeconds = agentDone === 0n ? Number.POSITIVE_INFINITY : Number(agentDone - t0) / 1e9;
+    const rss = Number(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+    return {
+      published: opts.messages,
+      publishSeconds,
+      traceEvents,
+      bareSeconds,
+      agentSeconds,
+      agentMessagesPerSec: h.counts.stored / agentSeconds,
+      bareEventsPerSec: traceEvents / bareSeconds,
+      ratio: bareSeconds / agentSeconds,
+      stored: h.counts.stored,
+      dropped: h.counts.dropped,
+      streamed,
+      skipped,
+      agentRssMb: rss,
+    };
+  } finally {
+    brokerError = null;
+    for (const c of cleanups.reverse()) await c();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

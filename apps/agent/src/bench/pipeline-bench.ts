@@ -1,0 +1,105 @@
+/**
+ * B2 pipeline throughput: decode + correlate + store of an NDJSON capture in this process,
+ * against a bare double JSON.parse of the same bodies read from the same file in the same run.
+ */
+import { createConnectionDirectory } from '../domain/connection-directory.js';
+import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
+import { readLines } from './capture-file.js';
+import { workloadConsumers } from './workload.js';
+
+export interface PipelineResult {
+  messages: number;
+  pipelineSeconds: number;
+  /** Envelopes per second through decode + correlate + store (the agent's import path). */
+  pipelinePerSec: number;
+  /** Per second: read line, JSON.parse it, base64 → bytes, JSON.parse body, JSON.parse `oslo.message`. */
+  barePerSec: number;
+  /** The same two rates per CPU-second of this process: steadier than wall time on a shared machine. */
+  pipelinePerCpuSec: number;
+  barePerCpuSec: number;
+  /** Per second: only the double JSON.parse of bodies already in memory (a 20k-body sample). */
+  pureParsePerSec: number;
+  stored: number;
+  dropped: number;
+  decodeErrors: number;
+}
+
+/** Seconds since `t0` (from process.hrtime.bigint()). */
+export function secondsSince(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** User + system CPU seconds of this process since `c0`. */
+export function cpuSecondsSince(c0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1e6;
+}
+
+function doubleParse(body: Buffer): unknown {
+  const outer = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  const inner = outer['oslo.message'];
+  return typeof inner === 'string' ? JSON.parse(inner) : outer;
+}
+
+/** The bare baseline over the same file; keeps a sample of bodies for the pure-parse rate. */
+async function bareRate(file: string, sample: Buffer[]): Promise<{ perSec: number; perCpuSec: number; n: number }> {
+  let n = 0;
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  for await (const line of readLines(file)) {
+    const parsed = JSON.parse(line) as { raw: { bodyBase64: string } };
+    const body = Buffer.from(parsed.raw.bodyBase64, 'base64');
+    if (sample.length < 20_000) sample.push(body);
+    if (doubleParse(body) !== null) sink++;
+    n++;
+  }
+  const s = secondsSince(t0);
+  const cpu = cpuSecondsSince(c0);
+  if (sink < 0) console.log(sink); // keeps the parse results observable
+  return { perSec: n / s, perCpuSec: n / cpu, n };
+}
+
+function pureParseRate(sample: Buffer[]): number {
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  for (let round = 0; round < 5; round++) for (const b of sample) if (doubleParse(b) !== null) n++;
+  return n / secondsSince(t0);
+}
+
+/** Open a capture core the way the agent runs it, with the workload's consumers known. */
+export function openBenchCore(dataDir: string, maxMessages: number, maxBytes = 64 * 1024 ** 3): CaptureCore {
+  const directory = createConnectionDirectory();
+  directory.updateFromManagement('import', { processes: {}, consumers: workloadConsumers() });
+  return createCaptureCore({ dataDir, retention: { maxMessages, maxBytes }, showSecrets: false, directory, timers: false });
+}
+
+/** Run B2 over `file` (n lines), storing into `dataDir` (left there for B4). */
+export async function runPipelineBench(file: string, dataDir: string, n: number): Promise<PipelineResult> {
+  const sample: Buffer[] = [];
+  // Bare first also warms the page cache for the pipeline pass: both read the file from memory.
+  const bare = await bareRate(file, sample);
+  const core = openBenchCore(dataDir, n * 2);
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  const result = await core.importNdjson(readLines(file));
+  core.flush();
+  const pipelineSeconds = secondsSince(t0);
+  const pipelineCpu = cpuSecondsSince(c0);
+  const counts = core.counts();
+  core.close();
+  // Bare again after: the mean of both sides the pipeline run cancels slow drift of the machine.
+  const bareAfter = await bareRate(file, []);
+  return {
+    messages: result.imported,
+    pipelineSeconds,
+    pipelinePerSec: result.imported / pipelineSeconds,
+    barePerSec: (bare.perSec + bareAfter.perSec) / 2,
+    pipelinePerCpuSec: result.imported / pipelineCpu,
+    barePerCpuSec: (bare.perCpuSec + bareAfter.perCpuSec) / 2,
+    pureParsePerSec: pureParseRate(sample),
+    stored: counts.stored,
+    dropped: counts.dropped,
+    decodeErrors: counts.decodeErrors,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints one table. Every figure that has a target
+ * is a ratio measured side by side in the same run, or a latency/memory figure.
+ *
+ *   node apps/agent/dist/bench/run.js [--quick] [--only b1,b2,b4] [--messages N] [--live-messages N]
+ *
+ * B2 leaves its store for B4 (and B5 reads the RSS after B2). The NDJSON capture is cached
+ * under $OSLOSCOPE_BENCH_DIR (default: <tmp>/osloscope-bench).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureCaptureFile } from './capture-file.js';
+import { runLiveBench } from './live-bench.js';
+import { runPipelineBench } from './pipeline-bench.js';
+import { runQueryBench } from './query-bench.js';
+import { ms, rate, ratio, renderTable, type BenchRow } from './table.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'b1,b2,b4' },
+    messages: { type: 'string' },
+    'live-messages': { type: 'string' },
+  },
+});
+
+const only = new Set((values.only ?? '').split(',').map((s) => s.trim().toLowerCase()));
+const pipelineN = Number(values.messages ?? (values.quick ? 20_000 : 1_000_000));
+const liveN = Number(values['live-messages'] ?? (values.quick ? 2_000 : 20_000));
+const benchDir = process.env['OSLOSCOPE_BENCH_DIR'] ?? path.join(os.tmpdir(), 'osloscope-bench');
+const log = (line: string) => console.error(line);
+const rows: BenchRow[] = [];
+
+if (only.has('b1')) {
+  log(`B1 live ingest: ${liveN} messages through the local RabbitMQ ...`);
+  const r = await runLiveBench({ messages: liveN, log });
+  rows.push(
+    { bench: 'B1', metric: 'bare amqplib trace consumer', value: rate(r.bareEventsPerSec) + ' events', target: '', met: null },
+    { bench: 'B1', metric: 'agent (decode, correlate, store, stream)', value: rate(r.agentMessagesPerSec) + ' msgs', target: '', met: null },
+    { bench: 'B1', metric: 'ratio agent / bare (same events)', value: ratio(r.ratio), target: '>= 0.95', met: r.ratio >= 0.95 },
+    {
+      bench: 'B1',
+      metric: 'published / stored / streamed / dropped',
+      value: `${r.published} / ${r.stored} / ${r.streamed} / ${r.dropped + r.skipped}`,
+      target: 'none lost',
+      met: r.stored === r.published && r.streamed === r.published && r.dropped + r.skipped === 0,
+    },
+    { bench: 'B1', metric: 'agent RSS after run', value: `${Math.round(r.agentRssMb)} MB`, target: '', met: null },
+  );
+}
+
+if (only.has('b2') || only.has('b4') || only.has('b5')) {
+  const t0 = Date.now();
+  const file = await ensureCaptureFile(benchDir, pipelineN, 1_700_000_000_000);
+  log(`capture ${file} (${Math.round(fs.statSync(file).size / 1e6)} MB) ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const dataDir = path.join(benchDir, `store-${pipelineN}`);
+  if (only.has('b2') || !fs.existsSync(dataDir)) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    log(`B2 pipeline: ${pipelineN} messages ...`);
+    const r = await runPipelineBench(file, dataDir, pipelineN);
+    const rssMb = process.memoryUsage().rss / 1024 ** 2;
+    rows.push(
+      { bench: 'B2', metric: 'bare: read + JSON.parse line + base64 + double parse', value: rate(r.barePerSec), target: '', met: null },
+      { bench: 'B2', metric: 'bare double JSON.parse only (bodies in memory)', value: rate(r.pureParsePerSec), target: '', met: null },
+      { bench: 'B2', metric: 'pipeline decode + correlate + store', value: rate(r.pipelinePerSec), target: '>= 100,000/s', met: r.pipelinePerSec >= 100_000 },
+      { bench: 'B2', metric: 'ratio pipeline / bare (wall)', value: ratio(r.pipelinePerSec / r.barePerSec), target: '>= 0.4', met: r.pipelinePerSec / r.barePerSec >= 0.4 },
+      { bench: 'B2', metric: 'ratio pipeline / bare (CPU seconds)', value: ratio(r.pipelinePerCpuSec / r.barePerCpuSec), target: '', met: null },
+      { bench: 'B2', metric: 'stored / messages (dropped)', value: `${r.stored} / ${r.messages} (${r.dropped})`, target: 'all', met: r.stored === r.messages },
+      { bench: 'B5', metric: `RSS after ingesting ${pipelineN} (bench process)`, value: `${Math.round(rssMb)} MB`, target: '<= 300 MB', met: rssMb <= 300 },
+    );
+  }
+  if (only.has('b4')) {
+    log(`B4 queries over ${dataDir} ...`);
+    const q = runQueryBench(dataDir);
+    for (const p of q.pages) {
+      rows.push({ bench: 'B4', metric: `first page, filter ${p.name} (${p.items} items, total ${p.total})`, value: ms(p.ms), target: '<= 100 ms', met: p.ms <= 100 });
+    }
+    rows.push(
+      { bench: 'B4', metric: `flow aggregates (${q.flows} flows, ${q.stored} stored)`, value: ms(q.flowsMs), target: '<= 300 ms', met: q.flowsMs <= 300 },
+      { bench: 'B4', metric: 'version aggregates', value: ms(q.versionsMs), target: '<= 300 ms', met: q.versionsMs <= 300 },
+    );
+  }
+}
+
+console.log(renderTable(rows));
