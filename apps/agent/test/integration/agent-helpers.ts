@@ -1,0 +1,214 @@
+/**
+ * Shared bits of the agent-*.test.ts integration tests: they drive the real built agent
+ * process and look at it only through its HTTP API, as a user (or the web app) would.
+ */
+import { execFile } from 'node:child_process';
+import { connect as netConnect } from 'node:net';
+import { promisify } from 'node:util';
+import type { CaptureGap, EnvelopeDetail, EnvelopeRecord, HealthReport } from '@osloscope/shared';
+import { managementRequest, vhostSegment } from '../support/index.js';
+
+/** The auth token every oslo test script puts in its request context (scenario_common.py). */
+export const SCENARIO_AUTH_TOKEN = 'gAAAAABsecret-token-value';
+
+/** One HTTP answer, kept whole so tests can scan the exact text a user receives. */
+export interface ApiResponse {
+  path: string;
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/**
+ * A small client for one agent's HTTP API. Every answer it receives is kept in
+ * `responses`, so a test can check something about ALL of them (no secret leaked).
+ */
+export class AgentApi {
+  readonly responses: ApiResponse[] = [];
+
+  constructor(readonly baseUrl: string) {}
+
+  /** Any request; the answer is recorded. */
+  async request(path: string, init: RequestInit = {}): Promise<ApiResponse> {
+    const res = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+    const answer: ApiResponse = {
+      path,
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      text: await res.text(),
+    };
+    this.responses.push(answer);
+    return answer;
+  }
+
+  /** GET a JSON resource; throws with the body on a non-2xx status. */
+  async json<T>(path: string): Promise<T> {
+    const res = await this.request(path);
+    if (res.status < 200 || res.status > 299) throw new Error(`GET ${path} -> HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+    return JSON.parse(res.text) as T;
+  }
+
+  health(): Promise<HealthReport> {
+    return this.json<HealthReport>('/api/health');
+  }
+
+  gaps(): Promise<CaptureGap[]> {
+    return this.json<CaptureGap[]>('/api/gaps');
+  }
+
+  envelope(id: number): Promise<EnvelopeDetail> {
+    return this.json<EnvelopeDetail>(`/api/envelopes/${id}`);
+  }
+
+  /** Every stored record matching `query` (e.g. `kind=call`), oldest first, following pages. */
+  async allEnvelopes(query = ''): Promise<EnvelopeRecord[]> {
+    const out: EnvelopeRecord[] = [];
+    let before: number | null = null;
+    for (;;) {
+      const params = new URLSearchParams(query);
+      params.set('limit', '1000');
+      if (before !== null) params.set('before', String(before));
+      const page = await this.json<{ items: EnvelopeRecord[]; total: number }>(`/api/envelopes?${params.toString()}`);
+      out.push(...page.items);
+      if (page.items.length < 1000) break;
+      before = Math.min(...page.items.map((r) => r.id));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** GET /api/export as text (NDJSON). */
+  async exportText(): Promise<string> {
+    const res = await this.request('/api/export');
+    if (res.status !== 200) throw new Error(`GET /api/export -> HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+    return res.text;
+  }
+
+  /** POST /api/import with NDJSON; resolves with the agent's `{ imported, errors }`. */
+  async importText(ndjson: string): Promise<{ imported: number; errors: number }> {
+    const res = await this.request('/api/import', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: ndjson,
+    });
+    if (res.status !== 200) throw new Error(`POST /api/import -> HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+    return JSON.parse(res.text) as { imported: number; errors: number };
+  }
+}
+
+/**
+ * Polls `check` until it returns a truthy value (which is returned), or fails after
+ * `timeoutMs` with the last value or error seen, so a timeout says what was wrong.
+ */
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 200): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = undefined;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Every base64 string inside a JSON value, decoded: raw message bodies travel as base64
+ * (`rawBase64`, `raw.bodyBase64`), so a plain text scan would not see a secret inside.
+ */
+export function decodedBase64Fields(value: unknown): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, key: string | null): void => {
+    if (typeof v === 'string') {
+      if (key !== null && /base64$/i.test(key)) out.push(Buffer.from(v, 'base64').toString('utf8'));
+      return;
+    }
+    if (Array.isArray(v)) for (const item of v) visit(item, null);
+    else if (v !== null && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(item, k);
+  };
+  visit(value, null);
+  return out;
+}
+
+/** The text of an answer plus every base64 body inside it (JSON or NDJSON), decoded. */
+export function everythingIn(res: ApiResponse): string[] {
+  const parts = [res.text];
+  const documents = res.contentType.includes('ndjson') ? res.text.split('\n').filter((l) => l.trim() !== '') : [res.text];
+  for (const doc of documents) {
+    try {
+      parts.push(...decodedBase64Fields(JSON.parse(doc)));
+    } catch {
+      // Not JSON (an HTML page, say): its text alone is what the user gets.
+    }
+  }
+  return parts;
+}
+
+// --- RabbitMQ itself ----------------------------------------------------------------------
+
+const run = promisify(execFile);
+
+/** `rabbitmqctl <args>` on the local broker. */
+export function rabbitmqctl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('rabbitmqctl', args, { timeout: 90_000 });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** Waits until AMQP (5672) and the management API (15672) answer again. */
+export async function waitForBroker(timeoutMs = 90_000): Promise<void> {
+  await waitUntil('AMQP port 5672 to accept connections', () => portOpen(5672), timeoutMs, 250);
+  await waitUntil('the management API to answer', () => managementRequest('GET', '/api/overview').then(() => true), timeoutMs, 250);
+}
+
+/** A queue as the management API lists it. */
+export interface QueueFacts {
+  name: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  messages?: number;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+  consumers?: number;
+}
+
+/** An exchange as the management API lists it. */
+export interface ExchangeFacts {
+  name: string;
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+}
+
+/** The queues of a vhost, sorted by name. */
+export async function vhostQueues(vhost: string): Promise<QueueFacts[]> {
+  const rows = await managementRequest<QueueFacts[]>('GET', `/api/queues/${vhostSegment(vhost)}`);
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The exchanges of a vhost, sorted by name. */
+export async function vhostExchanges(vhost: string): Promise<ExchangeFacts[]> {
+  const rows = await managementRequest<ExchangeFacts[]>('GET', `/api/exchanges/${vhostSegment(vhost)}`);
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One queue's facts (GET /api/queues/<vh>/<q>). */
+export function vhostQueue(vhost: string, queue: string): Promise<QueueFacts> {
+  return managementRequest<QueueFacts>('GET', `/api/queues/${vhostSegment(vhost)}/${encodeURIComponent(queue)}`);
+}
