@@ -24,7 +24,9 @@ const CAPTURING_STATES = new Set<SourceHealth['state']>(['connected', 'demo', 'i
 export function healthStatus(sources: readonly SourceHealth[]): HealthReport['status'] {
   const capturing = sources.filter((s) => CAPTURING_STATES.has(s.state));
   if (capturing.length === 0) return 'down';
-  const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0 || s.lastError !== null);
+  // lastError is history (kept so the UI can say what happened); a source that
+  // reconnected and captures again is not a problem any more.
+  const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0);
   return troubled ? 'degraded' : 'ok';
 }
 

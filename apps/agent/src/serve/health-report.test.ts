@@ -1,0 +1,22 @@
+import type { SourceHealth } from '@osloscope/shared';
+import { describe, expect, it } from 'vitest';
+import { healthStatus } from './health-report.js';
+
+function source(over: Partial<SourceHealth>): SourceHealth {
+  return {
+    name: '127.0.0.1', url: 'rabbit://guest:***@127.0.0.1:5672/', mode: 'firehose', state: 'connected',
+    vhost: '/', host: '127.0.0.1', tracing: [], tracingEnabledByAgent: false, warnings: [], blindSpots: [],
+    lastError: null, connectedSince: 1, reconnects: 0, ...over,
+  };
+}
+
+describe('healthStatus', () => {
+  it('is ok again once a source has reconnected, even though it remembers the last error', () => {
+    expect(healthStatus([source({ reconnects: 1, lastError: 'connection closed: 320 CONNECTION_FORCED' })])).toBe('ok');
+  });
+  it('is degraded while a source reconnects or warns, and down when nothing captures', () => {
+    expect(healthStatus([source({}), source({ state: 'reconnecting' })])).toBe('degraded');
+    expect(healthStatus([source({ warnings: ['tracing is off on rabbit@n2'] })])).toBe('degraded');
+    expect(healthStatus([source({ state: 'reconnecting' })])).toBe('down');
+  });
+});
