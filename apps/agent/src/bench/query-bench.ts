@@ -12,6 +12,8 @@ export interface QueryTiming {
   /** Items on the first page (sanity: a filter that finds nothing is not a measurement). */
   items: number;
   total: number;
+  /** `total` is a lower bound (the count stopped at the cap). */
+  totalCapped: boolean;
 }
 
 export interface QueryResult {
@@ -53,7 +55,7 @@ export function runQueryBench(dataDir: string): QueryResult {
     const stored = core.counts().stored;
     const pages = QUERY_FILTERS.map(([name, filter]): QueryTiming => {
       const { value, ms } = median(3, () => core.query(filter, { limit: 100 }));
-      return { name, ms, items: value.items.length, total: value.total };
+      return { name, ms, items: value.items.length, total: value.total, totalCapped: value.totalCapped === true };
     });
     const flows = median(3, () => core.flows({}));
     const versions = median(3, () => core.versions({}));

@@ -1,11 +1,12 @@
 /**
- * Flow and version aggregates: one GROUP BY in SQLite per view (the store never hands every
- * message to JavaScript), then the pure domain builders turn the groups into reports.
+ * Flow and version aggregates: the unfiltered views read the summaries the store maintains at
+ * write time (a few hundred rows whatever the store size); a filtered view runs one GROUP BY
+ * over the matching messages. Either way the pure domain builders turn the groups into reports.
  */
-import type { EnvelopeFilter, FlowAggregate, OutcomeStatus, VersionReport } from '@osloscope/shared';
+import { isEmptyFilter, type EnvelopeFilter, type FlowAggregate, type OutcomeStatus, type VersionReport } from '@osloscope/shared';
 import { buildFlows, type FlowFacet } from '../domain/flows.js';
 import { buildVersionReports, type VersionFacet } from '../domain/versions.js';
-import { filterToSql } from './filter-sql.js';
+import { boundParams, filterToSql } from './filter-sql.js';
 import type { CaptureStore } from './store.js';
 
 const RPC_REQUESTS = { sql: "kind IN ('call', 'cast') AND flow_key IS NOT NULL", params: [] };
@@ -24,7 +25,60 @@ interface FlowGroupRow {
   sample_id: number;
 }
 
+type FlowSummaryRow = Omit<FlowGroupRow, 'first_at' | 'last_at' | 'sample_id'>;
+
+/** Flow aggregates of the whole store from the write-time summaries. */
+function flowsFromSummaries(store: CaptureStore): FlowAggregate[] {
+  const spans = new Map<string, { firstAt: number; lastAt: number; target: FlowFacet['target'] } | null>();
+  const spanOf = (flowKey: string) => {
+    if (!spans.has(flowKey)) {
+      const span = store.flowSpan(flowKey);
+      const target = span ? store.getRecord(span.sampleId)?.target : null;
+      spans.set(flowKey, span && target ? { firstAt: span.firstAt, lastAt: span.lastAt, target } : null);
+    }
+    return spans.get(flowKey) ?? null;
+  };
+  const facets: FlowFacet[] = [];
+  for (const g of store.summary<FlowSummaryRow>('flow_groups')) {
+    const span = spanOf(g.flow_key);
+    if (!span) continue;
+    // Every facet carries its flow's first/last time: buildFlows takes the min/max over facets.
+    facets.push({
+      flowKey: g.flow_key,
+      target: span.target,
+      kind: g.kind,
+      outcome: g.outcome,
+      failureClass: g.failure_class,
+      client: g.client_key,
+      server: g.server,
+      signatureFailed: g.sig_failed === 1,
+      count: g.n,
+      firstAt: span.firstAt,
+      lastAt: span.lastAt,
+    });
+  }
+  const latencies = new Map<string, number[]>();
+  for (const row of store.summary<{ flow_key: string; latency_ms: number; n: number }>('flow_latencies')) {
+    let list = latencies.get(row.flow_key);
+    if (!list) latencies.set(row.flow_key, (list = []));
+    for (let i = 0; i < row.n; i++) list.push(row.latency_ms);
+  }
+  const reached = new Map<string, string[]>();
+  for (const row of store.summary<{ flow_key: string; server: string }>('flow_reached')) {
+    let list = reached.get(row.flow_key);
+    if (!list) reached.set(row.flow_key, (list = []));
+    list.push(row.server);
+  }
+  return buildFlows(facets, latencies, reached);
+}
+
+/** Flow aggregates of the messages matching `filter`: the write-time summaries when it is empty. */
 export function flowsOf(store: CaptureStore, filter: EnvelopeFilter): FlowAggregate[] {
+  return isEmptyFilter(filter) ? flowsFromSummaries(store) : flowsByScan(store, filter);
+}
+
+/** Flow aggregates by one GROUP BY over the matching messages (exported for the summary tests). */
+export function flowsByScan(store: CaptureStore, filter: EnvelopeFilter): FlowAggregate[] {
   const where = filterToSql(filter, [RPC_REQUESTS]);
   const groups = store.grouped<FlowGroupRow>(
     `flow_key, kind, outcome, failure_class, client_key, server, signature_status = 'failed' AS sig_failed,
@@ -59,8 +113,8 @@ export function flowsOf(store: CaptureStore, filter: EnvelopeFilter): FlowAggreg
   }
   const latencies = new Map<string, number[]>();
   for (const row of store.select<{ flow_key: string; latency_ms: number }>(
-    `SELECT flow_key, latency_ms FROM messages WHERE ${where.sql} AND kind = 'call' AND latency_ms IS NOT NULL ORDER BY flow_key, latency_ms`,
-    where.params,
+    `SELECT flow_key, latency_ms FROM ${where.from ?? 'messages'} WHERE ${where.sql} AND kind = 'call' AND latency_ms IS NOT NULL ORDER BY flow_key, latency_ms`,
+    boundParams(where),
   )) {
     let list = latencies.get(row.flow_key);
     if (!list) latencies.set(row.flow_key, (list = []));
@@ -68,14 +122,24 @@ export function flowsOf(store: CaptureStore, filter: EnvelopeFilter): FlowAggreg
   }
   const reached = new Map<string, string[]>();
   for (const row of store.select<{ flow_key: string; value: string }>(
-    `SELECT DISTINCT f.flow_key, j.value FROM (SELECT flow_key, reached FROM messages WHERE ${where.sql} AND reached IS NOT NULL) f, json_each(f.reached) j`,
-    where.params,
+    `SELECT DISTINCT f.flow_key, j.value FROM (SELECT flow_key, reached FROM ${where.from ?? 'messages'} WHERE ${where.sql} AND reached IS NOT NULL) f, json_each(f.reached) j`,
+    boundParams(where),
   )) {
     let list = reached.get(row.flow_key);
     if (!list) reached.set(row.flow_key, (list = []));
     list.push(row.value);
   }
   return buildFlows(facets, latencies, reached);
+}
+
+/** The version facets of the messages matching `filter`, by one GROUP BY. */
+function versionGroups(store: CaptureStore, filter: EnvelopeFilter): VersionGroupRow[] {
+  const where = filterToSql(filter, [{ sql: "kind IN ('call', 'cast') AND topic IS NOT NULL", params: [] }]);
+  return store.grouped<VersionGroupRow>(
+    'COALESCE(target_exchange, exchange) AS exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, COUNT(*) AS n',
+    where,
+    '1, topic, namespace, version, method, kind, outcome, failure_class, server, client_key',
+  );
 }
 
 interface VersionGroupRow {
@@ -92,13 +156,9 @@ interface VersionGroupRow {
   n: number;
 }
 
-export function versionsOf(store: CaptureStore, filter: EnvelopeFilter): VersionReport[] {
-  const where = filterToSql(filter, [{ sql: "kind IN ('call', 'cast') AND topic IS NOT NULL", params: [] }]);
-  const groups = store.grouped<VersionGroupRow>(
-    'COALESCE(target_exchange, exchange) AS exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, COUNT(*) AS n',
-    where,
-    '1, topic, namespace, version, method, kind, outcome, failure_class, server, client_key',
-  );
+/** Version reports of the messages matching `filter`: the write-time summaries when it is empty. */
+export function versionsOf(store: CaptureStore, filter: EnvelopeFilter, scan = !isEmptyFilter(filter)): VersionReport[] {
+  const groups = scan ? versionGroups(store, filter) : store.summary<VersionGroupRow>('version_groups');
   return buildVersionReports(
     groups.map(
       (g): VersionFacet => ({

@@ -63,6 +63,12 @@ const FILTERS: EnvelopeFilter[] = [
   { server: 'node-b', kind: 'reply' },
   { exchange: 'openstack', namespace: '', version: '1.1' },
   { server: 'node-a', text: 'echo' },
+  // Short needles bypass the trigram index; combined drivers (text + exchange, exchange + server).
+  { text: 'ec' },
+  { text: 'E' },
+  { exchange: 'openstack', text: 'echo' },
+  { exchange: '', server: 'node-a' },
+  { exchange: 'nonexistent' },
 ];
 
 describe('SQL filtering agrees with the shared matcher', () => {

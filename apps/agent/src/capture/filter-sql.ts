@@ -1,10 +1,40 @@
 import type { EnvelopeFilter } from '@osloscope/shared';
 
-/** A WHERE clause with positional parameters. */
+/**
+ * A WHERE clause with positional parameters, and the FROM it needs. `from` is `messages`, or
+ * an index of one filter field joined to it (the "driver"): the driver is walked newest first
+ * by `order`, so a page stops after `limit` matches, and a rare value is found without testing
+ * every row.
+ */
 export interface SqlWhere {
   sql: string;
   params: unknown[];
+  /** Default `messages`. */
+  from?: string;
+  /** Parameters of `from` (the driver's key), bound before `params`. */
+  fromParams?: unknown[];
+  /** The message id column to order by, from the driver (default `messages.id`). */
+  order?: string;
+  /** A lower cap for counting matches than the caller's (see store `countUpTo`). */
+  countCap?: number;
 }
+
+/**
+ * Text matches are counted to this many: each candidate from the trigram index is rechecked
+ * with LIKE against its stored row (~10 µs a row at scale), so 10,000 would cost ~100 ms.
+ */
+export const TEXT_COUNT_CAP = 1_000;
+
+/** Driver of a text search: the trigram index (store-summaries.ts) joined to its messages. */
+const TEXT_DRIVER = {
+  from: 'messages_fts JOIN messages ON messages.id = messages_fts.rowid AND messages_fts MATCH ?',
+  order: 'messages_fts.rowid',
+};
+/** Driver of an exchange filter: the (exchange, id) keys of both exchanges of each message. */
+const EXCHANGE_DRIVER = {
+  from: 'message_exchanges JOIN messages ON messages.id = message_exchanges.message_id AND message_exchanges.name = ?',
+  order: 'message_exchanges.message_id',
+};
 
 /** Filter fields compared by equality, and the column holding the value the shared matcher compares. */
 const EQUALITY_COLUMNS = {
@@ -22,13 +52,33 @@ export function likeSubstring(text: string): string {
 }
 
 /**
+ * The FTS5 query for a substring: one quoted phrase, which the trigram tokenizer matches as a
+ * substring. `null` when the needle is shorter than a trigram (the index cannot answer it).
+ */
+export function trigramPhrase(needle: string): string | null {
+  if ([...needle].length < 3) return null;
+  return '"' + needle.toLowerCase().replace(/"/g, '""') + '"';
+}
+
+/** All the FROM parameters, then all the WHERE parameters: the order they appear in the SQL. */
+export function boundParams(where: SqlWhere): unknown[] {
+  return where.fromParams ? [...where.fromParams, ...where.params] : where.params;
+}
+
+/**
  * The SQL form of an EnvelopeFilter, over the columns `columnsOf` fills (see columns.ts for
  * how each column mirrors the shared matcher). Set fields are ANDed; an empty filter is `1`.
  */
 export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): SqlWhere {
   const clauses: string[] = [];
   const params: unknown[] = [];
-  if (filter.exchange !== undefined) {
+  let driver: { from: string; order: string; key: unknown; countCap?: number } | null = null;
+  const needle = filter.text?.trim() ?? '';
+  const phrase = needle === '' ? null : trigramPhrase(needle);
+  // One driver per query: text first (the rarest matches as a rule), then exchange.
+  if (phrase !== null) driver = { ...TEXT_DRIVER, key: phrase, countCap: TEXT_COUNT_CAP };
+  else if (filter.exchange !== undefined) driver = { ...EXCHANGE_DRIVER, key: filter.exchange };
+  if (filter.exchange !== undefined && driver?.from !== EXCHANGE_DRIVER.from) {
     clauses.push('(exchange = ? OR target_exchange = ?)');
     params.push(filter.exchange, filter.exchange);
   }
@@ -48,8 +98,9 @@ export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): Sql
     clauses.push(`${column} = ?`);
     params.push(value);
   }
-  const needle = filter.text?.trim() ?? '';
   if (needle !== '') {
+    // The trigram index narrows to candidates (needles of 3+ characters); LIKE keeps the
+    // matcher's exact meaning (the index folds case by its own Unicode rules).
     clauses.push("search_text LIKE ? ESCAPE '\\'");
     params.push(likeSubstring(needle));
   }
@@ -57,5 +108,9 @@ export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): Sql
     clauses.push(`(${e.sql})`);
     params.push(...e.params);
   }
-  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+  const sql = clauses.length ? clauses.join(' AND ') : '1';
+  if (!driver) return { sql, params };
+  const where: SqlWhere = { sql, params, from: driver.from, fromParams: [driver.key], order: driver.order };
+  if (driver.countCap !== undefined) where.countCap = driver.countCap;
+  return where;
 }

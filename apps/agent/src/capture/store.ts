@@ -9,7 +9,11 @@ import Database from 'better-sqlite3';
 import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
-import type { SqlWhere } from './filter-sql.js';
+import { boundParams, type SqlWhere } from './filter-sql.js';
+import { REBUILD_SUMMARIES, SUMMARY_SCHEMA, SUMMARY_VERSION } from './store-summaries.js';
+
+/** Filtered totals are counted up to this many matches (see `countUpTo`). */
+export const TOTAL_COUNT_CAP = 10_000;
 
 /** The raw event kept for a record: what the pipeline needs to decode it again. */
 export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
@@ -125,6 +129,7 @@ export class CaptureStore {
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of recent rows hot
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
+    this.db.exec(SUMMARY_SCHEMA);
     const cols = COLUMN_NAMES.join(', ');
     const params = COLUMN_NAMES.map((c) => '@' + c).join(', ');
     const sets = COLUMN_NAMES.map((c) => `${c} = @${c}`).join(', ');
@@ -153,8 +158,14 @@ export class CaptureStore {
       metaGet: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       metaSet: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       gapInsert: this.db.prepare('INSERT INTO gaps (source, from_ms, to_ms, reason) VALUES (?, ?, ?, ?)'),
+      flowSpan: this.db.prepare(
+        `SELECT (SELECT MIN(captured_at) FROM messages WHERE flow_key = ?) AS firstAt,
+                (SELECT MAX(captured_at) FROM messages WHERE flow_key = ?) AS lastAt,
+                (SELECT id FROM messages INDEXED BY messages_flow_time WHERE flow_key = ? LIMIT 1) AS sampleId`,
+      ),
       gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason FROM gaps ORDER BY from_ms, id'),
     };
+    this.rebuildSummariesIfStale();
   }
 
   /**
@@ -276,31 +287,69 @@ export class CaptureStore {
     return this.stmts.gapList.all() as CaptureGap[];
   }
 
+  /** A store written by an older version lacks (or has stale) summaries: refill them once. */
+  private rebuildSummariesIfStale(): void {
+    if (this.meta('summaryVersion') === SUMMARY_VERSION) return;
+    this.db.transaction(() => {
+      this.db.exec(REBUILD_SUMMARIES);
+      this.stmts.metaSet.run('summaryVersion', SUMMARY_VERSION);
+    })();
+  }
+
   /** Newest first. */
   page(where: SqlWhere, limit: number): EnvelopeRecord[] {
     const rows = this.db
-      .prepare(`SELECT record_json FROM messages WHERE ${where.sql} ORDER BY id DESC LIMIT ?`)
+      .prepare(`SELECT messages.record_json FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'} DESC LIMIT ?`)
       .pluck()
-      .all(...where.params, limit) as string[];
+      .all(...boundParams(where), limit) as string[];
     return rows.map((j) => JSON.parse(j) as EnvelopeRecord);
   }
 
   count(where: SqlWhere): number {
-    return this.db.prepare(`SELECT COUNT(*) FROM messages WHERE ${where.sql}`).pluck().get(...where.params) as number;
+    return this.db.prepare(`SELECT COUNT(*) FROM ${where.from ?? 'messages'} WHERE ${where.sql}`).pluck().get(...boundParams(where)) as number;
+  }
+
+  /**
+   * Matching rows counted up to `cap` (or the lower `where.countCap`): past it the exact number costs a scan of every match
+   * (seconds at a million rows) and a person only needs to know there are many.
+   * @returns `count` ≤ cap, and `capped` when more rows match than were counted
+   */
+  countUpTo(where: SqlWhere, requestedCap: number): { count: number; capped: boolean } {
+    const cap = Math.min(requestedCap, where.countCap ?? requestedCap);
+    const n = this.db
+      .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${where.from ?? 'messages'} WHERE ${where.sql} LIMIT ?)`)
+      .pluck()
+      .get(...boundParams(where), cap + 1) as number;
+    return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
   }
 
   /** Oldest first, with raw events (export). */
   *iterateRows(where: SqlWhere): Generator<StoredRow> {
     const stmt = this.db.prepare(
-      `SELECT record_json, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM messages WHERE ${where.sql} ORDER BY id`,
+      `SELECT messages.record_json, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'}`,
     );
-    for (const row of stmt.iterate(...where.params) as Iterable<MessageRow>) yield parseRow(row);
+    for (const row of stmt.iterate(...boundParams(where)) as Iterable<MessageRow>) yield parseRow(row);
   }
 
   /** Grouped rows for aggregates; `select` and `groupBy` come from the aggregate module, never from users. */
   grouped<T>(select: string, where: SqlWhere, groupBy: string, orderBy?: string): T[] {
-    const sql = `SELECT ${select} FROM messages WHERE ${where.sql} GROUP BY ${groupBy}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
-    return this.db.prepare(sql).all(...where.params) as T[];
+    const sql = `SELECT ${select} FROM ${where.from ?? 'messages'} WHERE ${where.sql} GROUP BY ${groupBy}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
+    return this.db.prepare(sql).all(...boundParams(where)) as T[];
+  }
+
+  /**
+   * The write-time summaries (store-summaries.ts): rows of `flow_groups`, `flow_latencies`,
+   * `flow_reached` or `version_groups`, each with its count `n`.
+   */
+  summary<T>(table: 'flow_groups' | 'flow_latencies' | 'flow_reached' | 'version_groups'): T[] {
+    const order = table === 'flow_latencies' ? ' ORDER BY flow_key, latency_ms' : '';
+    return this.db.prepare(`SELECT * FROM ${table}${order}`).all() as T[];
+  }
+
+  /** A flow's first and last capture time and one of its records' ids, by index (no scan). */
+  flowSpan(flowKey: string): { firstAt: number; lastAt: number; sampleId: number } | null {
+    const row = this.stmts.flowSpan.get(flowKey, flowKey, flowKey) as { firstAt: number | null; lastAt: number; sampleId: number } | undefined;
+    return row && row.firstAt !== null ? { firstAt: row.firstAt, lastAt: row.lastAt, sampleId: row.sampleId } : null;
   }
 
   select<T>(sql: string, params: unknown[]): T[] {

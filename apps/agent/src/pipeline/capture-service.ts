@@ -35,7 +35,8 @@ export interface CaptureService {
   markGap(gap: CaptureGap): void;
   /** Count a message a source could not hand over (fell behind). */
   countDropped(n: number): void;
-  query(filter: EnvelopeFilter, page: PageRequest): { items: EnvelopeRecord[]; total: number };
+  /** `total` counts matches up to a cap; `totalCapped` means more match than `total` (a lower bound). */
+  query(filter: EnvelopeFilter, page: PageRequest): { items: EnvelopeRecord[]; total: number; totalCapped?: boolean };
   get(id: number): EnvelopeDetail | null;
   /** Raw body + facts needed to replay a message (exact bytes, never masked). */
   getRaw(id: number): { record: EnvelopeRecord; body: Uint8Array } | null;
