@@ -96,6 +96,11 @@ export interface EnvelopeDetail extends EnvelopeRecord {
   rawBase64: string;
   /** Which JSON paths were masked in rawBase64. */
   maskedFields: string[];
+  /**
+   * Imported records only: the body was masked by the agent that exported it, so the stored
+   * body itself holds the masks (the real values are gone; a replay would send the masks).
+   */
+  bodyMaskedAtExport?: boolean;
   properties: AmqpProperties;
   broker: BrokerFacts | null;
 }

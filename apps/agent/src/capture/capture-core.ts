@@ -33,11 +33,12 @@ import { columnsOf, serverNamesOf } from './columns.js';
 import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
 import { filterToSql } from './filter-sql.js';
 import { BoundedMap } from './lru.js';
-import { exportLine, importLines, type ConnectionFacts, type ImportResult } from './ndjson.js';
-import { presentDetail, presentRecord } from './present.js';
+import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type ImportResult } from './ndjson.js';
+import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
-import { CaptureStore, type StoredRaw, type StoreWrite } from './store.js';
+import { CaptureStore, TOTAL_COUNT_CAP, type StoredRaw, type StoreWrite } from './store.js';
 import { uniqueIdHint } from './unique-id-hint.js';
+import { UnresolvedRecords } from './unresolved.js';
 
 /** Deliver events on the fast path are decoded for their trace headers only. */
 const NO_BODY = new Uint8Array(0);
@@ -75,6 +76,10 @@ const CALL_MEMORY = 100_000;
 const HOT_RECORDS = 20_000;
 /** Replies seen before their call (possible across channels): bounded, oldest forgotten. */
 const ORPHAN_REPLIES = 10_000;
+/** Records waiting for the directory to name a server or process (see unresolved.ts). */
+const UNRESOLVED = 10_000;
+/** Calls linked to their replies before their server was known: the replies to update then. */
+const REPLIES_AWAITING_SERVER = 10_000;
 /** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
 export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
 
@@ -84,6 +89,8 @@ interface MatchEntry {
   id: number;
   /** Created from a deliver event: its publish was not seen (yet). */
   deliverOnly: boolean;
+  /** Body length of the event: a cheap check that a deliver hinted by `_unique_id` is the same message. */
+  bodyLength: number;
 }
 
 const COUNTER_KEYS = ['captured', 'dropped', 'evicted', 'decodeErrors', 'signatureFailures'] as const;
@@ -117,6 +124,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
   const callByMsgId = new BoundedMap<string, number>(CALL_MEMORY);
   const orphanReplies = new BoundedMap<string, number[]>(ORPHAN_REPLIES);
+  const unresolved = new UnresolvedRecords(UNRESOLVED);
+  const repliesAwaitingServer = new BoundedMap<number, number[]>(REPLIES_AWAITING_SERVER);
+  /** Directory revision the unresolved records were last checked against. */
+  let checkedRevision: number | null = null;
   /** Pending call id → timeout deadline. */
   const pending = new Map<number, number>();
   const listeners = new Set<CaptureListener>();
@@ -198,25 +209,36 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   // --- ingest ----------------------------------------------------------------------------------
-  function ingest(raw: RawCapture): void {
+  /** @param exported what an imported line says about the message as first captured */
+  function ingest(raw: RawCapture, exported?: ExportedFacts): void {
     if (closed) return;
-    if (raw.routingKey.startsWith('deliver.') && isTraceEvent(raw) && ingestKnownDeliver(raw)) return;
+    if (!exported && raw.routingKey.startsWith('deliver.') && isTraceEvent(raw) && ingestKnownDeliver(raw)) return;
     const decoded = decode(raw);
     if (!decoded) {
       counters.decodeErrors++;
       return;
     }
-    if (decoded.broker?.event === 'deliver') ingestDeliver(raw, decoded);
-    else ingestPublish(raw, decoded);
+    if (decoded.broker?.event === 'deliver') ingestDeliver(raw, decoded, exported);
+    else ingestPublish(raw, decoded, exported);
   }
 
-  function ingestPublish(raw: RawCapture, first: DecodedEnvelope): void {
+  /**
+   * An imported body is the masked one the exporting agent wrote: keep the size the message
+   * had on the wire and which fields were masked.
+   */
+  function applyExported(record: EnvelopeRecord, exported: ExportedFacts | undefined): EnvelopeRecord {
+    if (!exported) return record;
+    if (exported.bodySize !== null) record.bodySize = exported.bodySize;
+    return exported.masked.length > 0 ? withMaskedAtExport(record, exported.masked) : record;
+  }
+
+  function ingestPublish(raw: RawCapture, first: DecodedEnvelope, exported?: ExportedFacts): void {
     const key = matchKeyOf(first, raw.body);
     const earlier = byMatchKey.get(key);
     const earlierRecord = earlier?.deliverOnly ? getRecord(earlier.id) : null;
     if (earlier && earlierRecord) {
       // Its deliver came first (different channels / nodes): upgrade that record in place.
-      const record = buildRecord(earlierRecord.id, first, earlierRecord.signature, publisherOf(raw, first));
+      const record = applyExported(buildRecord(earlierRecord.id, first, earlierRecord.signature, publisherOf(raw, first)), exported);
       record.decodeError = earlierRecord.decodeError;
       Object.assign(record, {
         args: earlierRecord.args,
@@ -227,15 +249,16 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
         target: earlierRecord.target ?? record.target,
         server: earlierRecord.server,
       });
-      byMatchKey.set(key, { id: record.id, deliverOnly: false });
+      byMatchKey.set(key, { id: record.id, deliverOnly: false, bodyLength: raw.body.byteLength });
       reattribute(record, raw.source);
+      track(record);
       put(record, raw, false);
       emit(record, false);
       return;
     }
     const { verdict, decoded } = verify(raw, first);
-    const record = buildRecord(nextId++, decoded, verdict, publisherOf(raw, decoded));
-    byMatchKey.set(key, { id: record.id, deliverOnly: false });
+    const record = applyExported(buildRecord(nextId++, decoded, verdict, publisherOf(raw, decoded)), exported);
+    byMatchKey.set(key, { id: record.id, deliverOnly: false, bodyLength: raw.body.byteLength });
     admit(record, raw);
   }
 
@@ -247,8 +270,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   function ingestKnownDeliver(raw: RawCapture): boolean {
     const hint = uniqueIdHint(raw.body);
     const known = hint !== null ? byMatchKey.get('u:' + hint) : undefined;
-    const record = known ? getRecord(known.id) : null;
-    if (!record || record.uniqueId !== hint || record.bodySize !== raw.body.byteLength) return false;
+    if (!known || known.bodyLength !== raw.body.byteLength) return false;
+    const record = getRecord(known.id);
+    if (!record || record.uniqueId !== hint) return false;
     const delivery = deliveryOf(decodeTraceEvent({ routingKey: raw.routingKey, headers: raw.headers, body: NO_BODY }), raw.receivedAt);
     if (!delivery) return false;
     addDelivery(record, delivery, raw.source);
@@ -259,12 +283,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     if (delivery.connection !== null) directory.learnDelivery(source, delivery.connection, delivery.queue);
     record.deliveries = [...record.deliveries, delivery];
     reattribute(record, source);
+    track(record);
     put(record, null, false);
     emit(record, false);
     propagateServer(record);
   }
 
-  function ingestDeliver(raw: RawCapture, decoded: DecodedEnvelope): void {
+  function ingestDeliver(raw: RawCapture, decoded: DecodedEnvelope, exported?: ExportedFacts): void {
     const delivery = deliveryOf(decoded, raw.receivedAt);
     if (!delivery) return;
     const key = matchKeyOf(decoded, raw.body);
@@ -278,15 +303,18 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     if (delivery.connection !== null) directory.learnDelivery(raw.source, delivery.connection, delivery.queue);
     // Publish not seen (capture started mid-flight, or the deliver overtook it): keep it as its own record.
     const verified = verify(raw, decoded);
-    const own = buildRecord(nextId++, verified.decoded, verified.verdict, {
-      source: raw.source,
-      capturedAt: raw.receivedAt,
-      connection: null,
-      process: null,
-      replayOf: replayOfHeader(decoded),
-    });
+    const own = applyExported(
+      buildRecord(nextId++, verified.decoded, verified.verdict, {
+        source: raw.source,
+        capturedAt: raw.receivedAt,
+        connection: null,
+        process: null,
+        replayOf: replayOfHeader(decoded),
+      }),
+      exported,
+    );
     own.deliveries = [delivery];
-    byMatchKey.set(key, { id: own.id, deliverOnly: true });
+    byMatchKey.set(key, { id: own.id, deliverOnly: true, bodyLength: raw.body.byteLength });
     admit(own, raw);
   }
 
@@ -314,6 +342,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     if (record.decodeError) counters.decodeErrors++;
     if (record.signature.status === 'failed') counters.signatureFailures++;
     reattribute(record, raw.source);
+    track(record);
     const updates = correlate(record);
     put(record, raw, true);
     emit(record, true);
@@ -342,14 +371,80 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     return changed;
   }
 
-  /** A call's server learned after its reply was linked (reply overtook the deliver): tell the reply. */
+  /**
+   * A call's server learned after its replies were linked (a reply overtook the deliver, or
+   * the directory named the server later): replies carry the call's server, update them.
+   */
   function propagateServer(call: EnvelopeRecord): void {
-    const replyId = call.outcome?.replyId ?? null;
-    const reply = replyId !== null ? getRecord(replyId) : null;
-    if (!reply || reply.server === call.server) return;
-    reply.server = call.server;
+    const server = call.server;
+    if (call.kind !== 'call' || server === null) return;
+    const finalReply = call.outcome?.replyId ?? null;
+    if (finalReply !== null) giveReplyServer(finalReply, server);
+    // Heartbeats (and a final reply linked while the server was unknown) are listed here.
+    for (const id of repliesAwaitingServer.get(call.id) ?? []) if (id !== finalReply) giveReplyServer(id, server);
+  }
+
+  function giveReplyServer(replyId: number, server: string): void {
+    const reply = getRecord(replyId);
+    if (!reply || reply.server === server) return;
+    reply.server = server;
     put(reply, null, false);
     emit(reply, false);
+  }
+
+  /**
+   * Remember what a record still waits for the directory to name, so it is filled in once
+   * known (resolveLate). Only requests: replies take their call's server, notification
+   * listeners are not servers.
+   */
+  function track(record: EnvelopeRecord): void {
+    const client = record.client;
+    if (client !== null && client.process === null && client.connection !== null) {
+      unresolved.add('process', record.source, client.connection, record.id);
+    }
+    if (record.kind !== 'call' && record.kind !== 'cast') return;
+    for (const d of record.deliveries) {
+      if (d.server === null && d.connection !== null) unresolved.add('server', record.source, d.connection, record.id);
+    }
+  }
+
+  /** Fill in servers and the client process the directory knows now; @returns whether anything changed. */
+  function fillIn(record: EnvelopeRecord): boolean {
+    let changed = reattribute(record, record.source);
+    const client = record.client;
+    if (client !== null && client.process === null && client.connection !== null) {
+      const process = directory.processFor(record.source, client.connection);
+      if (process !== null) {
+        record.client = { ...client, process };
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Re-check records captured before the directory could name their server or client
+   * process (the management API is polled): store what is known now, so lists, filters,
+   * flows and versions agree, and tell listeners. Only when the directory learned something.
+   */
+  function resolveLate(): void {
+    if (unresolved.size === 0) return;
+    const revision = directory.revision?.() ?? null;
+    if (revision !== null && revision === checkedRevision) return;
+    checkedRevision = revision;
+    const ids = unresolved.takeAnswered(
+      (want, source, connection) => (want === 'server' ? directory.serverFor(source, connection) : directory.processFor(source, connection)) !== null,
+    );
+    for (const id of ids) {
+      const record = getRecord(id);
+      if (!record) continue; // evicted meanwhile
+      if (fillIn(record)) {
+        put(record, null, false);
+        emit(record, false);
+        propagateServer(record);
+      }
+      track(record);
+    }
   }
 
   /** Link calls and replies by `_msg_id`; returns other records it changed. */
@@ -382,6 +477,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     reply.requestId = call.id;
     reply.target = call.target;
     reply.server = call.server;
+    if (call.server === null) {
+      // Its server may be named later (resolveLate / a late deliver): this reply follows then.
+      repliesAwaitingServer.set(call.id, [...(repliesAwaitingServer.get(call.id) ?? []), reply.id]);
+    }
     if (!call.outcome || !reply.reply) return;
     call.outcome = applyReply(call.outcome, call.capturedAt, {
       id: reply.id,
@@ -432,14 +531,30 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const timers =
     opts.timers === false
       ? []
-      : [setInterval(flushWrites, FLUSH_INTERVAL_MS), setInterval(sweepTimeouts, SWEEP_INTERVAL_MS)];
+      : [
+          setInterval(flushWrites, FLUSH_INTERVAL_MS),
+          setInterval(() => {
+            sweepTimeouts();
+            resolveLate();
+          }, SWEEP_INTERVAL_MS),
+        ];
   for (const t of timers) t.unref();
 
   // --- reading ---------------------------------------------------------------------------------
-  /** Records leaving the core: servers learned since capture filled in, secrets masked. */
+  /**
+   * Records leaving the core: servers and processes learned since capture filled in (also
+   * for records the bounded unresolved set forgot).
+   */
   function refreshed(record: EnvelopeRecord): EnvelopeRecord {
-    if (record.deliveries.some((d) => d.server === null) && reattribute(record, record.source)) put(record, null, false);
+    const unnamedClient = record.client !== null && record.client.process === null && record.client.connection !== null;
+    if ((unnamedClient || record.deliveries.some((d) => d.server === null)) && fillIn(record)) put(record, null, false);
     return record;
+  }
+
+  /** Before every read: what the directory learned is in the store, so SQL sees it too. */
+  function settle(): void {
+    resolveLate();
+    flushWrites();
   }
 
   function markGap(gap: CaptureGap): void {
@@ -464,18 +579,20 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       counters.dropped += n;
     },
     query(filter: EnvelopeFilter, page: PageRequest) {
-      flushWrites();
+      settle();
       const limit = Math.min(Math.max(page.limit ?? 100, 1), 1000);
       const where = filterToSql(filter);
       const bounds = [];
       if (page.before !== undefined) bounds.push({ sql: 'id < ?', params: [page.before] });
       if (page.after !== undefined) bounds.push({ sql: 'id > ?', params: [page.after] });
       const items = store.page(filterToSql(filter, bounds), limit).map((r) => presentRecord(refreshed(r), opts.showSecrets));
-      const total = where.sql === '1' ? stored : store.count(where);
-      return { items, total };
+      if (where.sql === '1' && where.from === undefined) return { items, total: stored };
+      // A filtered total is counted up to TOTAL_COUNT_CAP (an exact count scans every match).
+      const counted = store.countUpTo(where, TOTAL_COUNT_CAP);
+      return counted.capped ? { items, total: counted.count, totalCapped: true } : { items, total: counted.count };
     },
     get(id): EnvelopeDetail | null {
-      flushWrites();
+      settle();
       const row = store.getRow(id);
       if (!row) return null;
       const decoded = decode(row.raw);
@@ -487,11 +604,11 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return row ? { record: presentRecord(row.record, opts.showSecrets), body: row.raw.body } : null;
     },
     flows(filter) {
-      flushWrites();
+      settle();
       return flowsOf(store, filter);
     },
     versions(filter) {
-      flushWrites();
+      settle();
       return versionsOf(store, filter);
     },
     gaps() {
@@ -502,9 +619,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return { ...counters, stored, storedBytes };
     },
     exportNdjson(filter, write) {
-      flushWrites();
+      settle();
       for (const row of store.iterateRows(filterToSql(filter))) {
-        write(exportLine({ ...row, record: presentRecord(refreshed(row.record), opts.showSecrets) }, opts.showSecrets));
+        const record = refreshed(row.record);
+        write(exportLine({ record: presentRecord(record, opts.showSecrets), raw: row.raw, maskedAtExport: maskedAtExportOf(record) }, opts.showSecrets));
       }
     },
     async importNdjson(lines, importOpts) {
@@ -536,6 +654,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     },
     flush() {
       sweepTimeouts();
+      resolveLate();
       flushWrites();
     },
     close() {

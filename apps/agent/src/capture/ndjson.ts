@@ -40,9 +40,13 @@ export interface ImportResult {
   errors: number;
 }
 
-/** One export line for a stored record (the record already presented for output). */
-export function exportLine(row: { record: EnvelopeRecord; raw: StoredRaw }, showSecrets: boolean): string {
+/**
+ * One export line for a stored record (the record already presented for output).
+ * @param row.maskedAtExport paths an earlier export masked (a re-exported import): still masked
+ */
+export function exportLine(row: { record: EnvelopeRecord; raw: StoredRaw; maskedAtExport?: string[] }, showSecrets: boolean): string {
   const body = presentBody(row.raw.body, showSecrets);
+  const earlier = row.maskedAtExport ?? [];
   const line: ExportLine = {
     v: EXPORT_FORMAT_VERSION,
     record: row.record,
@@ -55,7 +59,7 @@ export function exportLine(row: { record: EnvelopeRecord; raw: StoredRaw }, show
       routingKey: row.raw.routingKey,
       deliveries: row.record.deliveries,
     },
-    masked: body.masked,
+    masked: earlier.length === 0 ? body.masked : [...new Set([...earlier, ...body.masked])],
   };
   return JSON.stringify(line);
 }
@@ -105,10 +109,31 @@ function connectionFactsOf(record: Record<string, unknown>, deliveries: Delivery
 }
 
 /**
+ * What an export line says about the message as the exporting agent captured it, which the
+ * (masked) body it carries cannot tell: the size on the wire and the fields it masked.
+ */
+export interface ExportedFacts {
+  /** `record.bodySize` of the line; null when absent (then the imported body's size is used). */
+  bodySize: number | null;
+  /** The line's `masked` list. */
+  masked: string[];
+}
+
+function exportedFactsOf(line: Record<string, unknown>, record: Record<string, unknown>): ExportedFacts {
+  const size = record['bodySize'];
+  const masked = Array.isArray(line['masked']) ? line['masked'].filter((m): m is string => typeof m === 'string') : [];
+  return { bodySize: typeof size === 'number' && Number.isInteger(size) && size >= 0 ? size : null, masked };
+}
+
+/**
  * The raw events one export line stands for: its publish (or first deliver) event, then one
  * firehose deliver event per further delivery. `null` when the line is malformed.
  */
-export function rawEventsOfLine(text: string, source: string, now: number): { events: RawCapture[]; facts: ConnectionFacts } | null {
+export function rawEventsOfLine(
+  text: string,
+  source: string,
+  now: number,
+): { events: RawCapture[]; facts: ConnectionFacts; exported: ExportedFacts } | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -128,8 +153,9 @@ export function rawEventsOfLine(text: string, source: string, now: number): { ev
   const deliveries = Array.isArray(raw['deliveries']) ? raw['deliveries'].map(parseDelivery) : [];
   if (deliveries.some((d) => d === null)) return null;
   const facts = connectionFactsOf(record, deliveries as DeliveryWire[]);
+  const exported = exportedFactsOf(parsed, record);
   const isTrace = typeof headers['exchange_name'] === 'string';
-  if (!isTrace) return { events: [main], facts };
+  if (!isTrace) return { events: [main], facts, exported };
   // A record made from a deliver event (its publish unseen) exported that event as raw: it is its first delivery.
   const rest = (deliveries as DeliveryWire[]).slice(routingKey.startsWith('deliver.') ? 1 : 0);
   const events = [
@@ -155,15 +181,18 @@ export function rawEventsOfLine(text: string, source: string, now: number): { ev
       }),
     ),
   ];
-  return { events, facts };
+  return { events, facts, exported };
 }
 
-/** Import NDJSON lines through `ingest`; blank lines are skipped, malformed ones counted, nothing throws. */
+/**
+ * Import NDJSON lines through `ingest` (the line's first event comes with its ExportedFacts);
+ * blank lines are skipped, malformed ones counted, nothing throws.
+ */
 export async function importLines(
   lines: AsyncIterable<string> | Iterable<string>,
   source: string,
   now: () => number,
-  ingest: (raw: RawCapture) => void,
+  ingest: (raw: RawCapture, exported?: ExportedFacts) => void,
   learn: (facts: ConnectionFacts) => void,
 ): Promise<ImportResult> {
   let imported = 0;
@@ -176,7 +205,7 @@ export async function importLines(
       continue;
     }
     learn(parsed.facts);
-    for (const ev of parsed.events) ingest(ev);
+    parsed.events.forEach((ev, i) => ingest(ev, i === 0 ? parsed.exported : undefined));
     imported++;
   }
   return { imported, errors };

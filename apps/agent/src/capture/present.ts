@@ -5,11 +5,38 @@
  */
 import { redactContext, redactJsonText, redactValue, type DecodedEnvelope, type EnvelopeDetail, type EnvelopeRecord } from '@osloscope/shared';
 
+/**
+ * Stored with an imported record whose body the exporting agent masked: the JSON paths it
+ * replaced. Not part of the API record (lists and the stream look the same as the exporter's);
+ * the detail reports it as maskedFields.
+ */
+interface ImportedMasking {
+  maskedAtExport?: string[];
+}
+
+/** Mark a record as imported with a body masked at export (`masked` lists the JSON paths). */
+export function withMaskedAtExport(record: EnvelopeRecord, masked: string[]): EnvelopeRecord {
+  (record as EnvelopeRecord & ImportedMasking).maskedAtExport = masked;
+  return record;
+}
+
+/** The JSON paths masked at export, for an imported record (`[]` otherwise). */
+export function maskedAtExportOf(record: EnvelopeRecord): string[] {
+  return (record as EnvelopeRecord & ImportedMasking).maskedAtExport ?? [];
+}
+
+/** The record as the API shows it: internal storage facts left out. */
+function apiRecord(record: EnvelopeRecord): EnvelopeRecord {
+  if (!('maskedAtExport' in record)) return { ...record };
+  const { maskedAtExport: _internal, ...rest } = record as EnvelopeRecord & ImportedMasking;
+  return rest;
+}
+
 /** A copy of the record safe to show: context, args, results and payloads masked. */
 export function presentRecord(record: EnvelopeRecord, showSecrets: boolean): EnvelopeRecord {
-  if (showSecrets) return { ...record };
+  if (showSecrets) return apiRecord(record);
   return {
-    ...record,
+    ...apiRecord(record),
     context: record.context ? redactContext(record.context).value : null,
     args: record.args ? (redactValue(record.args).value as Record<string, unknown>) : null,
     reply: record.reply ? { ...record.reply, result: redactValue(record.reply.result).value } : null,
@@ -27,13 +54,21 @@ export function presentBody(body: Uint8Array, showSecrets: boolean): { base64: s
   return { base64: Buffer.from(maskedText, 'utf8').toString('base64'), masked };
 }
 
+/**
+ * The detail view of a stored record. An imported record whose body was masked at export
+ * keeps saying which fields were masked (its stored body has no secrets left to find), and
+ * `bodyMaskedAtExport` tells the raw view the real values are gone.
+ */
 export function presentDetail(record: EnvelopeRecord, body: Uint8Array, decoded: DecodedEnvelope | null, showSecrets: boolean): EnvelopeDetail {
   const { base64, masked } = presentBody(body, showSecrets);
-  return {
+  const atExport = maskedAtExportOf(record);
+  const detail: EnvelopeDetail = {
     ...presentRecord(record, showSecrets),
     rawBase64: base64,
-    maskedFields: masked,
+    maskedFields: atExport.length === 0 ? masked : [...new Set([...atExport, ...masked])],
     properties: decoded?.properties ?? {},
     broker: decoded?.broker ?? null,
   };
+  if (atExport.length > 0) detail.bodyMaskedAtExport = true;
+  return detail;
 }

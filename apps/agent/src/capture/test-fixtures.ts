@@ -46,15 +46,20 @@ interface Snapshot {
   consumers: { queue: string; channel_details: { connection_name: string } }[];
 }
 
-/** A directory that knows what `/api/connections` and `/api/consumers` said during the capture. */
-export function seededDirectory(): ConnectionDirectory {
+/** What `/api/connections` and `/api/consumers` said during the capture, as directory facts. */
+export function snapshotFacts(): { processes: Record<string, string>; consumers: Record<string, string[]> } {
   const snap = JSON.parse(fs.readFileSync(new URL('oslo-connections-snapshot.json', FIXTURES), 'utf8')) as Snapshot;
   const processes: Record<string, string> = {};
   for (const c of snap.connections) if (c.client_properties.connection_name) processes[c.name] = c.client_properties.connection_name;
   const consumers: Record<string, string[]> = {};
   for (const c of snap.consumers) (consumers[c.channel_details.connection_name] ??= []).push(c.queue);
+  return { processes, consumers };
+}
+
+/** A directory that knows what `/api/connections` and `/api/consumers` said during the capture. */
+export function seededDirectory(): ConnectionDirectory {
   const directory = createConnectionDirectory();
-  directory.updateFromManagement(SOURCE, { processes, consumers });
+  directory.updateFromManagement(SOURCE, snapshotFacts());
   return directory;
 }
 

@@ -37,3 +37,35 @@ describe('connection directory', () => {
     expect(d.serverFor('s', conn)).toBe('node-c');
   });
 });
+
+describe('connection directory: last known names', () => {
+  const conn = '127.0.0.1:54310 -> 127.0.0.1:5672';
+  const process = 'rpc_server.py:12190:0f6c';
+
+  it('still names a server and process after the management API stops listing the connection', () => {
+    const d = createConnectionDirectory();
+    // node-a never got a direct message: only the management API can name its connection.
+    d.learnDelivery('s', conn, 'demo');
+    expect(d.serverFor('s', conn)).toBeNull();
+    d.updateFromManagement('s', { processes: { [conn]: process }, consumers: { [conn]: ['demo', 'demo.node-a'] } });
+    // The servers exit before anything asked about the connection.
+    d.updateFromManagement('s', { processes: {}, consumers: {} });
+    expect(d.serverFor('s', conn)).toBe('node-a');
+    expect(d.processFor('s', conn)).toBe(process);
+    expect(d.serverFor('other-source', conn)).toBeNull();
+  });
+
+  it('advances its revision only when it learns a new name', () => {
+    const d = createConnectionDirectory();
+    const r0 = d.revision?.() ?? -1;
+    d.learnDelivery('s', conn, 'demo');
+    expect(d.revision?.()).toBe(r0);
+    d.learnDelivery('s', conn, 'demo.node-a');
+    const r1 = d.revision?.() ?? -1;
+    expect(r1).toBeGreaterThan(r0);
+    d.updateFromManagement('s', { processes: {}, consumers: { [conn]: ['demo', 'demo.node-a'] } });
+    expect(d.revision?.()).toBe(r1); // nothing new
+    d.updateFromManagement('s', { processes: { [conn]: process }, consumers: {} });
+    expect(d.revision?.()).toBeGreaterThan(r1);
+  });
+});

@@ -40,22 +40,59 @@ interface SourceFacts {
   learnedQueues: Map<string, Set<string>>;
   /** Resolved server per connection; cleared whenever the queues change. */
   serverCache: Map<string, string | null>;
+  /**
+   * Last server / process ever seen per connection, kept after the management API stops
+   * listing the connection (its process exited): records captured before the next refresh
+   * still get named. Safe because a connection name (`ip:port -> ip:port`) holds an
+   * ephemeral port, so it is not reused soon.
+   */
+  lastServer: Map<string, string>;
+  lastProcess: Map<string, string>;
 }
 
-/** Bound on learned connections per source, so a churn of short-lived connections cannot grow memory forever. */
-const MAX_LEARNED_CONNECTIONS = 10_000;
+/** Bound on remembered connections per source, so a churn of short-lived connections cannot grow memory forever. */
+const MAX_CONNECTIONS = 10_000;
+
+/** Set `key` in an insertion-ordered map bounded to MAX_CONNECTIONS; @returns whether the value is new. */
+function remember(map: Map<string, string>, key: string, value: string): boolean {
+  if (map.get(key) === value) return false;
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_CONNECTIONS) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  return true;
+}
 
 /** In-memory ConnectionDirectory fed by the management API and by the capture itself. */
 export function createConnectionDirectory(): ConnectionDirectory {
   const sources = new Map<string, SourceFacts>();
+  let revision = 0;
 
   function factsFor(source: string): SourceFacts {
     let facts = sources.get(source);
     if (!facts) {
-      facts = { processes: new Map(), managedQueues: new Map(), learnedQueues: new Map(), serverCache: new Map() };
+      facts = {
+        processes: new Map(),
+        managedQueues: new Map(),
+        learnedQueues: new Map(),
+        serverCache: new Map(),
+        lastServer: new Map(),
+        lastProcess: new Map(),
+      };
       sources.set(source, facts);
     }
     return facts;
+  }
+
+  /** The server the current queues name (null when they do not), remembered as last known. */
+  function currentServer(facts: SourceFacts, connection: string): string | null {
+    const managed = facts.managedQueues.get(connection);
+    const learned = facts.learnedQueues.get(connection);
+    const server = serverFromQueues(managed && learned ? [...managed, ...learned] : (managed ?? learned ?? []));
+    if (server !== null && remember(facts.lastServer, connection, server)) revision++;
+    return server;
   }
 
   return {
@@ -64,20 +101,20 @@ export function createConnectionDirectory(): ConnectionDirectory {
       if (!facts) return null;
       const cached = facts.serverCache.get(connection);
       if (cached !== undefined) return cached;
-      const queues = [...(facts.managedQueues.get(connection) ?? []), ...(facts.learnedQueues.get(connection) ?? [])];
-      const server = serverFromQueues(queues);
+      const server = currentServer(facts, connection) ?? facts.lastServer.get(connection) ?? null;
       facts.serverCache.set(connection, server);
       return server;
     },
     processFor(source, connection) {
-      return sources.get(source)?.processes.get(connection) ?? null;
+      const facts = sources.get(source);
+      return facts?.processes.get(connection) ?? facts?.lastProcess.get(connection) ?? null;
     },
     learnDelivery(source, connection, queue) {
       const facts = factsFor(source);
       let queues = facts.learnedQueues.get(connection);
       if (queues?.has(queue)) return;
       if (!queues) {
-        if (facts.learnedQueues.size >= MAX_LEARNED_CONNECTIONS) {
+        if (facts.learnedQueues.size >= MAX_CONNECTIONS) {
           const oldest = facts.learnedQueues.keys().next().value;
           if (oldest !== undefined) facts.learnedQueues.delete(oldest);
         }
@@ -86,12 +123,23 @@ export function createConnectionDirectory(): ConnectionDirectory {
       }
       queues.add(queue);
       facts.serverCache.delete(connection);
+      // Rare (once per queue a connection consumes): resolve now, so `revision` tells waiting records.
+      currentServer(facts, connection);
     },
     updateFromManagement(source, update) {
       const facts = factsFor(source);
       facts.processes = new Map(Object.entries(update.processes));
       facts.managedQueues = new Map(Object.entries(update.consumers).map(([conn, qs]) => [conn, new Set(qs)]));
       facts.serverCache.clear();
+      let learned = false;
+      for (const [connection, process] of facts.processes) learned = remember(facts.lastProcess, connection, process) || learned;
+      const before = revision;
+      // Resolve every listed consumer now: the connection may be gone by the next update.
+      for (const connection of facts.managedQueues.keys()) currentServer(facts, connection);
+      if (learned && revision === before) revision++;
+    },
+    revision() {
+      return revision;
     },
   };
 }

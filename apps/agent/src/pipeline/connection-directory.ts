@@ -11,7 +11,13 @@ export interface ConnectionDirectory {
   processFor(source: string, connection: string): string | null;
   /** Learn from capture: `connection` consumes `queue` (a deliver event). */
   learnDelivery(source: string, connection: string, queue: string): void;
-  /** Replace what the management API says for a source. */
+  /**
+   * A counter that grows whenever the directory learns a server or process it did not know
+   * for some connection. The capture re-checks records it could not attribute only when it
+   * changed; without it (test doubles), they are re-checked on every sweep.
+   */
+  revision?(): number;
+  /** Replace what the management API says for a source (the last known server/process per connection is kept). */
   updateFromManagement(
     source: string,
     facts: {
