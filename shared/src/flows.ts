@@ -36,6 +36,8 @@ export interface VersionOutcomeCount {
   otherErrors: number;
   timeouts: number;
   pending: number;
+  /** Casts and fanouts: no reply comes back, so their outcome is not visible on the wire. */
+  casts: number;
   /** Clients that sent this version. */
   clients: string[];
   methods: string[];

@@ -11,6 +11,7 @@ export interface VersionRowView {
   otherErrors: number;
   timeouts: number;
   pending: number;
+  casts: number;
   flagged: boolean;
 }
 
@@ -51,6 +52,7 @@ export class VersionsPage {
           otherErrors: n(5),
           timeouts: n(6),
           pending: n(7),
+          casts: n(8),
           flagged: el.classList.contains('row-bad'),
         };
       }),

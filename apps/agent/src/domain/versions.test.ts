@@ -44,4 +44,12 @@ describe('version reports', () => {
       ['1.1', 5, 0],
     ]);
   });
+
+  it('counts casts apart, so a row adds up: sent = outcomes of calls + casts (no reply)', () => {
+    const [report] = buildVersionReports([{ ...base, count: 2 }, { ...base, kind: 'cast', outcome: null, count: 3 }]);
+    const row = report?.versions[0];
+    expect(row).toMatchObject({ sent: 5, ok: 2, casts: 3 });
+    const outcomes = row ? row.ok + row.unsupportedVersion + row.noSuchMethod + row.otherErrors + row.timeouts + row.pending + row.casts : 0;
+    expect(outcomes).toBe(row?.sent);
+  });
 });

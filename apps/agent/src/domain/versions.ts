@@ -38,6 +38,7 @@ function versionRow(version: string): Acc {
     otherErrors: 0,
     timeouts: 0,
     pending: 0,
+    casts: 0,
     clients: [],
     methods: [],
     clientSet: new Set(),
@@ -78,6 +79,7 @@ export function buildVersionReports(facets: Iterable<VersionFacet>): VersionRepo
     if (f.client !== null) row.clientSet.add(f.client);
     if (f.method !== null) row.methodSet.add(f.method);
     if (f.kind === 'call') countOutcome(row, f);
+    else row.casts += f.count;
     trackFailure(acc, f, version);
     trackServer(acc, f, version);
   }

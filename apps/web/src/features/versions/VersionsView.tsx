@@ -46,6 +46,7 @@ function ReportCard(props: { report: VersionReport }) {
               <th className="num">other errors</th>
               <th className="num">timeouts</th>
               <th className="num">pending</th>
+              <th className="num" title="casts and fanouts get no reply, so their outcome is not visible">casts (no reply)</th>
               <th>clients</th>
             </tr>
           </thead>
@@ -60,6 +61,7 @@ function ReportCard(props: { report: VersionReport }) {
                 <Cell n={v.otherErrors} tone="error" />
                 <Cell n={v.timeouts} tone="warn" />
                 <Cell n={v.pending} />
+                <Cell n={v.casts} />
                 <td className="clients" title={v.clients.join('\n')}>
                   {v.clients.slice(0, 3).join(', ')}
                   {v.clients.length > 3 ? ` +${v.clients.length - 3}` : ''}
