@@ -113,11 +113,16 @@ describe('osloscope in a browser, on real oslo.messaging traffic', () => {
     );
   });
 
-  it('the graph shows the scenario client as one client group', async () => {
+  it('the graph groups the scenario client under its program name, and never invents one', async () => {
     const graph = new FlowGraphPage((await StreamPage.open(await newPage(), env.agent.baseUrl)).page);
     await expect.poll(() => graph.nodeViews('target'), UI_TIMEOUT).toEqual(expectedTargets(env.steps));
-    // Every connection of the client process is named `scenario.py:<pid>:<uuid>` by oslo.
-    expect(await graph.labels('client')).toEqual([SCENARIO_CLIENT_PROGRAM]);
+    // Every connection of the client process is named `scenario.py:<pid>:<uuid>` by oslo, but
+    // the management API lists a connection only after its first stats emission (~5 s,
+    // measured 4.8-4.9 s on RabbitMQ 3.10), so the short-lived notifier connection may never
+    // be named: it is then grouped by its host, never under a wrong program.
+    const labels = await graph.labels('client');
+    expect(labels).toContain(SCENARIO_CLIENT_PROGRAM);
+    for (const label of labels.filter((l) => l !== SCENARIO_CLIENT_PROGRAM)) expect(label).toBe('host 127.0.0.1');
   });
 
   it('filtering by exchange narrows graph and stream to the fanout, and the URL reproduces it', async () => {
