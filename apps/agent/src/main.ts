@@ -180,9 +180,15 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`osloscope listening on ${agent.http.url}\n`);
 
-  let signals = 0;
+  let firstSignalAt: number | null = null;
   const shutdown = (signal: string): void => {
-    if (++signals > 1) process.exit(130); // a second Ctrl-C: do not wait for cleanup
+    if (firstSignalAt !== null) {
+      // `npm start` forwards the terminal's Ctrl-C to us, so one keypress arrives twice:
+      // only a later, deliberate second Ctrl-C skips cleanup (tracing off, queues gone).
+      if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     logger.info('shutting down', { signal });
     void agent.stop().then(
       () => process.exit(0),
@@ -195,5 +201,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
+
+/** Signals closer together than this are one Ctrl-C delivered twice (terminal + npm). */
+const DUPLICATE_SIGNAL_MS = 1500;
 
 await main();
