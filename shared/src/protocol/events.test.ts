@@ -20,6 +20,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
   type SubscribeRequest,
+  type SubscribeResult,
 } from './events.js';
 
 /** Types that do not survive socket.io's JSON-like encoding unchanged. */
@@ -63,7 +64,7 @@ describe('protocol events (types)', () => {
       'stream:subscribe' | 'envelope:get' | 'flows:get' | 'versions:get'
     >();
     expectTypeOf<ClientRequest<'stream:subscribe'>>().toEqualTypeOf<SubscribeRequest>();
-    expectTypeOf<ClientAck<'stream:subscribe'>>().toEqualTypeOf<Ack<{ total: number }>>();
+    expectTypeOf<ClientAck<'stream:subscribe'>>().toEqualTypeOf<Ack<SubscribeResult>>();
     expectTypeOf<ClientRequest<'envelope:get'>>().toEqualTypeOf<number>();
     expectTypeOf<ClientAck<'envelope:get'>>().toEqualTypeOf<Ack<EnvelopeDetail>>();
     expectTypeOf<ClientRequest<'flows:get'>>().toEqualTypeOf<EnvelopeFilter>();

@@ -33,6 +33,12 @@ export interface SubscribeRequest {
   historyLimit?: number;
 }
 
+/** Subscribe ack: how many stored messages match (`totalCapped`: `total` is a lower bound). */
+export interface SubscribeResult {
+  total: number;
+  totalCapped?: boolean;
+}
+
 /** What an acknowledgement carries: the value, or a human-readable error. */
 export type AckResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -47,7 +53,7 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  'stream:subscribe': (req: SubscribeRequest, ack: Ack<{ total: number }>) => void;
+  'stream:subscribe': (req: SubscribeRequest, ack: Ack<SubscribeResult>) => void;
   'envelope:get': (id: number, ack: Ack<EnvelopeDetail>) => void;
   'flows:get': (filter: EnvelopeFilter, ack: Ack<FlowAggregate[]>) => void;
   'versions:get': (filter: EnvelopeFilter, ack: Ack<VersionReport[]>) => void;

@@ -63,21 +63,29 @@ interface Subscriber {
 const PAGE = 1000; // CaptureService.query's maximum page
 
 /** The latest `limit` records matching `filter`, oldest first. */
-export function historyFor(capture: CaptureService, filter: EnvelopeFilter, limit: number): { items: EnvelopeRecord[]; total: number } {
+export function historyFor(
+  capture: CaptureService,
+  filter: EnvelopeFilter,
+  limit: number,
+): { items: EnvelopeRecord[]; total: number; totalCapped: boolean } {
   const pages: EnvelopeRecord[][] = [];
   let total = 0;
+  let totalCapped = false;
   let before: number | undefined;
   let remaining = limit;
   while (remaining > 0) {
     const page = capture.query(filter, { limit: Math.min(PAGE, remaining), ...(before !== undefined ? { before } : {}) });
-    if (pages.length === 0) total = page.total;
+    if (pages.length === 0) {
+      total = page.total;
+      totalCapped = page.totalCapped === true;
+    }
     if (page.items.length === 0) break;
     pages.push(page.items);
     remaining -= page.items.length;
     before = Math.min(...page.items.map((r) => r.id));
     if (page.items.length < PAGE) break;
   }
-  return { items: pages.flat().sort((a, b) => a.id - b.id), total };
+  return { items: pages.flat().sort((a, b) => a.id - b.id), total, totalCapped };
 }
 
 /** Safe ack: clients may omit the callback; never let that throw inside the server. */
@@ -130,7 +138,7 @@ export function attachStream(io: StreamServer, options: StreamOptions): StreamHa
         socket.data.filter = filter;
         const batch: EnvelopeBatch = { items: history.items, updates: [], skipped: 0, history: true };
         socket.emit('envelopes:batch', batch);
-        reply(ack, { ok: true, value: { total: history.total } });
+        reply(ack, { ok: true, value: { total: history.total, ...(history.totalCapped ? { totalCapped: true } : {}) } });
       } catch (err) {
         logger.error('stream subscribe failed', { error: err });
         reply(ack, { ok: false, error: 'internal error' });

@@ -23,3 +23,11 @@ export function formatBytes(n: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * A total the agent counted up to a cap: `capped` means `total` is a lower bound, so it is
+ * shown as "10,000+" rather than as an exact figure (docs/http-api.md).
+ */
+export function formatTotal(total: number, capped: boolean | undefined): string {
+  return `${formatCount(total)}${capped ? '+' : ''}`;
+}

@@ -23,6 +23,7 @@ const HISTORY_LIMIT = 2000;
 const ACK_TIMEOUT_MS = 10_000;
 
 let socket: AgentSocket | null = null;
+let subscribeGeneration = 0;
 
 const batcher = createFrameBatcher<LiveEvent>((events) => {
   liveStore.setState((s) => applyLiveEvents(s, events, DEFAULT_BUFFER_CAP));
@@ -32,7 +33,12 @@ function subscribe(s: AgentSocket, filter: EnvelopeFilter): void {
   // Drop what is queued for the old filter, then start over: the agent re-sends matching history.
   batcher.flushNow();
   resetLiveBuffer();
-  s.emit('stream:subscribe', { filter, historyLimit: HISTORY_LIMIT }, () => undefined);
+  const generation = ++subscribeGeneration;
+  s.emit('stream:subscribe', { filter, historyLimit: HISTORY_LIMIT }, (res) => {
+    // An ack for a filter the operator has since replaced must not overwrite the new one's.
+    if (!res.ok || generation !== subscribeGeneration) return;
+    liveStore.setState({ matchingTotal: { total: res.value.total, capped: res.value.totalCapped === true } });
+  });
 }
 
 /** Opens the connection once; safe to call again. */

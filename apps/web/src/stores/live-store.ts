@@ -31,6 +31,14 @@ export interface LiveState {
   newWhilePaused: number;
   /** Buffered records whose signature failed (kept in step with inserts, updates, evictions). */
   failedSignatures: number;
+  /** Stored messages matching the subscription, from the agent's subscribe ack (`capped`: lower bound). */
+  matchingTotal: { total: number; capped: boolean } | null;
+  /**
+   * Bumped by every apply. `byId` is updated in place (copying a 20k-entry map every frame
+   * was the page's main source of garbage at high rates), so this is what tells derived
+   * views that records changed.
+   */
+  version: number;
 }
 
 /** One thing the socket delivered, queued until the next frame. */
@@ -48,6 +56,8 @@ export function initialLiveState(): LiveState {
     frozenIds: null,
     newWhilePaused: 0,
     failedSignatures: 0,
+    matchingTotal: null,
+    version: 0,
   };
 }
 
@@ -67,10 +77,11 @@ function lowerBound(ids: readonly number[], id: number): number {
 
 /**
  * Applies everything queued since the last frame and returns the state patch.
- * Pure: copies `ids`/`byId` once per call, never per record.
+ * `ids` is copied once per call (a paused view keeps the old array); `byId` is updated in
+ * place and `version` bumped.
  */
 export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], cap: number): Partial<LiveState> {
-  const byId = new Map(state.byId);
+  const byId = state.byId;
   let ids = state.ids.slice();
   let gaps = state.gaps;
   let received = state.received;
@@ -118,7 +129,7 @@ export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], 
     ids = ids.slice(excess);
     evictedLocal += excess;
   }
-  return { ids, byId, gaps, received, skipped, newWhilePaused, evictedLocal, failedSignatures };
+  return { ids, byId, gaps, received, skipped, newWhilePaused, evictedLocal, failedSignatures, version: state.version + 1 };
 }
 
 /** Freezes the visible list; capture continues into the buffer. */

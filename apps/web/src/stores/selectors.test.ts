@@ -73,3 +73,14 @@ describe('moveSelection (j/k)', () => {
     expect(moveSelection([], 9, 1)).toBeNull();
   });
 });
+
+describe('visible ids follow in-place record updates', () => {
+  it('a call that turns into an error appears under an outcome:error filter on the next frame', () => {
+    const select = createVisibleIdsSelector();
+    const first = stateWith([makeRecord(1, { outcome: { status: 'pending', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } })]);
+    expect(select(first, { outcome: 'error' })).toEqual([]);
+    const failed = makeRecord(1, { outcome: { status: 'error', latencyMs: 5, replyId: 2, failure: { class: 'ValueError', module: 'builtins', message: 'x' }, heartbeats: 0 } });
+    const next = { ...first, ...applyLiveEvents(first, [{ type: 'batch', batch: { items: [], updates: [failed], skipped: 0, history: false } }], 1000) };
+    expect(select(next, { outcome: 'error' })).toEqual([1]);
+  });
+});

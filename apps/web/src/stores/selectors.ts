@@ -16,14 +16,14 @@ export function viewIds(live: LiveState): number[] {
  */
 export function createVisibleIdsSelector(): (live: LiveState, filter: EnvelopeFilter) => number[] {
   let lastIds: number[] | null = null;
-  let lastById: Map<number, EnvelopeRecord> | null = null;
+  let lastVersion = -1;
   let lastFilter: EnvelopeFilter | null = null;
   let lastResult: number[] = [];
   let cache = new WeakMap<EnvelopeRecord, boolean>();
 
   return (live, filter) => {
     const ids = viewIds(live);
-    if (ids === lastIds && live.byId === lastById && filter === lastFilter) return lastResult;
+    if (ids === lastIds && live.version === lastVersion && filter === lastFilter) return lastResult;
     if (filter !== lastFilter) cache = new WeakMap();
     const out: number[] = [];
     for (let i = ids.length - 1; i >= 0; i--) {
@@ -38,7 +38,7 @@ export function createVisibleIdsSelector(): (live: LiveState, filter: EnvelopeFi
       if (ok) out.push(id);
     }
     lastIds = ids;
-    lastById = live.byId;
+    lastVersion = live.version;
     lastFilter = filter;
     lastResult = out;
     return out;

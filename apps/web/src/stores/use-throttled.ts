@@ -2,7 +2,7 @@
  * Recomputes an expensive derivation of the live buffer at most every `intervalMs`
  * (charts, graph, suggestions), instead of every frame. `deps` force a recompute now.
  */
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import { liveStore, type LiveState } from './live-store';
 
 export function useThrottledLive<T>(derive: (live: LiveState) => T, intervalMs: number, deps: readonly unknown[]): T {
@@ -19,7 +19,10 @@ export function useThrottledLive<T>(derive: (live: LiveState) => T, intervalMs: 
     const timer = setInterval(() => {
       if (!dirty) return;
       dirty = false;
-      setValue(deriveRef.current(liveStore.getState()));
+      const next = deriveRef.current(liveStore.getState());
+      // A transition: React renders the (heavy) charts/graph in slices and lets the stream's
+      // per-frame updates in between, instead of blocking the main thread for the whole render.
+      startTransition(() => setValue(next));
     }, intervalMs);
     return () => {
       unsubscribe();

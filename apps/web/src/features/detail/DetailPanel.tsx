@@ -6,6 +6,7 @@ import { kindLabel, outcomeLabel, outcomeTone, signatureText, signatureTone } fr
 import { openDetail, useUi } from '../../stores/ui-store';
 import { isReplayable } from '../replay/replay-form';
 import { ReplayButton } from '../replay/ReplayDialog';
+import { maskingNotes } from './masking';
 import { RawBody } from './RawBody';
 import { useEnvelope } from './use-envelope';
 
@@ -61,6 +62,7 @@ function Body(props: { d: EnvelopeDetail }) {
   const outcome = outcomeLabel(d);
   const linkId = d.outcome?.replyId ?? d.requestId;
   const sigWords = signatureText(d.signature);
+  const masking = maskingNotes(d);
   return (
     <>
       <div className="detail-title">
@@ -72,6 +74,11 @@ function Body(props: { d: EnvelopeDetail }) {
         <span className="muted">#{d.id} · {formatTime(d.capturedAt)} · {formatBytes(d.bodySize)}</span>
         {isReplayable(d) && <ReplayButton key={d.id} detail={d} />}
       </div>
+      {masking.secrets && (
+        <div className="muted" data-testid="detail-masked">
+          {masking.secrets}
+        </div>
+      )}
 
       {d.decodeError && (
         <Section title="Decode error" testId="detail-decode-error">
@@ -154,11 +161,6 @@ function Body(props: { d: EnvelopeDetail }) {
       )}
       {d.context && (
         <Section title="Context" testId="detail-context">
-          {d.maskedFields.length > 0 && (
-            <div className="muted" data-testid="detail-context-masked">
-              secrets masked by the agent: {d.maskedFields.join(', ')}
-            </div>
-          )}
           <Json value={d.context} />
         </Section>
       )}
@@ -216,7 +218,7 @@ function Body(props: { d: EnvelopeDetail }) {
         )}
       </Section>
 
-      <RawBody rawBase64={d.rawBase64} bodySize={d.bodySize} maskedFields={d.maskedFields} />
+      <RawBody rawBase64={d.rawBase64} bodySize={d.bodySize} maskedFields={d.maskedFields} bodyMaskedAtExport={d.bodyMaskedAtExport} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { formatBytes } from '../../components/format';
+import { maskingNotes } from './masking';
 import { PREVIEW_CHARS, decodeBase64Text, prettyOsloBody, previewText } from './raw-body';
 import { prettyInWorker } from './pretty-client';
 
@@ -7,7 +8,7 @@ import { prettyInWorker } from './pretty-client';
  * The raw body, lazily: nothing is decoded until opened, only the first 100 KB is
  * rendered until "show all", and large bodies are pretty-printed in a worker.
  */
-export function RawBody(props: { rawBase64: string; bodySize: number; maskedFields: string[] }) {
+export function RawBody(props: { rawBase64: string; bodySize: number; maskedFields: string[]; bodyMaskedAtExport?: boolean }) {
   const [open, setOpen] = useState(false);
   const [pretty, setPretty] = useState(true);
   const [showAll, setShowAll] = useState(false);
@@ -28,6 +29,7 @@ export function RawBody(props: { rawBase64: string; bodySize: number; maskedFiel
     };
   }, [open, pretty, text]);
 
+  const notes = maskingNotes(props);
   const shownSource = pretty && prettyText ? prettyText : text;
   const preview = previewText(shownSource);
   const shown = showAll ? shownSource : preview.text;
@@ -39,13 +41,18 @@ export function RawBody(props: { rawBase64: string; bodySize: number; maskedFiel
           {open ? '▾' : '▸'} Raw body
         </button>{' '}
         <span className="muted">{formatBytes(props.bodySize)}</span>
-        {props.maskedFields.length > 0 && (
+        {notes.secrets && (
           <span className="muted" data-testid="detail-raw-masked">
             {' '}
-            · masked: {props.maskedFields.join(', ')}
+            · {notes.secrets}
           </span>
         )}
       </h4>
+      {notes.atExport && (
+        <div className="warn-text" data-testid="detail-raw-masked-at-export">
+          {notes.atExport}
+        </div>
+      )}
       {open && (
         <>
           <div className="raw-tools">

@@ -113,6 +113,42 @@ function toneOf(calls: number, errors: number, timeouts: number): EdgeTone {
   return 'ok';
 }
 
+/** What the graph needs from one record, derived once per record object (records are replaced, never mutated). */
+interface RecordKeys {
+  flow: FlowClass;
+  tk: string;
+  group: string;
+  process: string;
+  servers: string[];
+  clientEdgeId: string;
+}
+
+// Why: the model is rebuilt every second over up to 20k buffered records; deriving the keys
+// (string joins and splits) once per record keeps a rebuild short enough not to block the page.
+const keysCache = new WeakMap<EnvelopeRecord, RecordKeys | null>();
+
+function keysOf(rec: EnvelopeRecord): RecordKeys | null {
+  let k = keysCache.get(rec);
+  if (k !== undefined) return k;
+  const flow = flowClassOf(rec);
+  if (!flow || !rec.target) {
+    k = null;
+  } else {
+    const tk = targetKeyOf(rec.target);
+    const group = clientGroupOf(rec.client);
+    k = {
+      flow,
+      tk,
+      group,
+      process: rec.client?.process ?? rec.client?.connection ?? rec.client?.replyQueue ?? '?',
+      servers: serversOf(rec),
+      clientEdgeId: `client:${group}→target:${tk}#${flow}`,
+    };
+  }
+  keysCache.set(rec, k);
+  return k;
+}
+
 /** Builds the graph for the given (already filtered) records, oldest first. */
 export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphOptions = {}): GraphModel {
   const threshold = opts.poolThreshold ?? POOL_THRESHOLD;
@@ -125,11 +161,11 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
   let first = Infinity;
   let last = -Infinity;
 
-  const bump = (map: Map<string, EdgeAcc>, acc: Omit<EdgeAcc, 'messages' | 'calls' | 'errors' | 'timeouts' | 'signatureFailures'>, rec: EnvelopeRecord): void => {
-    const id = `${acc.source}→${acc.target}#${acc.flow}`;
+  // The edge id is built first; the accumulator (and its filter object) only for a new edge.
+  const bump = (map: Map<string, EdgeAcc>, id: string, make: () => Omit<EdgeAcc, 'messages' | 'calls' | 'errors' | 'timeouts' | 'signatureFailures'>, rec: EnvelopeRecord): void => {
     let e = map.get(id);
     if (!e) {
-      e = { ...acc, messages: 0, calls: 0, errors: 0, timeouts: 0, signatureFailures: 0 };
+      e = { ...make(), messages: 0, calls: 0, errors: 0, timeouts: 0, signatureFailures: 0 };
       map.set(id, e);
     }
     e.messages++;
@@ -140,22 +176,21 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
   };
 
   for (const rec of records) {
-    const flow = flowClassOf(rec);
-    if (!flow || !rec.target) continue;
+    const k = keysOf(rec);
+    if (!k || !rec.target) continue;
+    const { flow, tk, group } = k;
     first = Math.min(first, rec.capturedAt);
     last = Math.max(last, rec.capturedAt);
-    const tk = targetKeyOf(rec.target);
     if (!targets.has(tk)) targets.set(tk, { ...rec.target, server: null });
-    const group = clientGroupOf(rec.client);
-    const processes = clients.get(group) ?? new Set<string>();
-    processes.add(rec.client?.process ?? rec.client?.connection ?? rec.client?.replyQueue ?? '?');
-    clients.set(group, processes);
-    const kindFilter: EnvelopeFilter = { ...targetFilter(rec.target), kind: rec.kind };
-    bump(clientEdges, { source: `client:${group}`, target: `target:${tk}`, flow, filter: kindFilter }, rec);
-    for (const server of serversOf(rec)) {
-      const set = serversByTarget.get(tk) ?? new Set<string>();
+    let processes = clients.get(group);
+    if (!processes) clients.set(group, (processes = new Set<string>()));
+    processes.add(k.process);
+    const target = rec.target;
+    bump(clientEdges, k.clientEdgeId, () => ({ source: `client:${group}`, target: `target:${tk}`, flow, filter: { ...targetFilter(target), kind: rec.kind } }), rec);
+    for (const server of k.servers) {
+      let set = serversByTarget.get(tk);
+      if (!set) serversByTarget.set(tk, (set = new Set<string>()));
       set.add(server);
-      serversByTarget.set(tk, set);
       serverEdges.push({ tk, server, rec, flow });
     }
   }
@@ -206,8 +241,8 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
     const t = targets.get(tk) as TargetTuple;
     const to = pooled.has(tk) ? `pool:${tk}` : `server:${server}`;
     if (!pooled.has(tk)) serverNodes.add(server);
-    const filter = pooled.has(tk) ? targetFilter(t) : { ...targetFilter(t), server };
-    bump(serverAcc, { source: `target:${tk}`, target: to, flow, filter }, rec);
+    const filter = (): EnvelopeFilter => (pooled.has(tk) ? targetFilter(t) : { ...targetFilter(t), server });
+    bump(serverAcc, `target:${tk}→${to}#${flow}`, () => ({ source: `target:${tk}`, target: to, flow, filter: filter() }), rec);
   }
   for (const server of serverNodes) {
     nodes.push({

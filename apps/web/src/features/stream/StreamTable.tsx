@@ -1,12 +1,12 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useStore } from 'zustand';
-import { formatCount } from '../../components/format';
+import { formatCount, formatTotal } from '../../components/format';
 import { liveStore, pauseLive, resumeLive } from '../../stores/live-store';
 import { createVisibleIdsSelector } from '../../stores/selectors';
 import { openDetail, uiStore, useUi } from '../../stores/ui-store';
 import { GapBanner } from './GapBanner';
 import { StreamRow } from './StreamRow';
+import { useRowWindow } from './row-window';
 
 const ROW_HEIGHT = 24;
 
@@ -48,19 +48,16 @@ export function StreamTable() {
   const selectedId = useUi((s) => s.selectedId);
   const skipped = useStore(liveStore, (s) => s.skipped);
   const buffered = useStore(liveStore, (s) => s.ids.length);
+  const matching = useStore(liveStore, (s) => s.matchingTotal);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: ids.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    getItemKey: (i) => ids[i] ?? i,
-  });
+  // 20 beyond the screen: enough for keyboard paging without a blank flash; every rendered
+  // row costs DOM work each frame at high rates, so not more.
+  const rows = useRowWindow(scrollRef, ids.length, ROW_HEIGHT, 20);
 
   // Keep the keyboard selection in view.
   const selectedIndex = useMemo(() => (selectedId === null ? -1 : ids.indexOf(selectedId)), [ids, selectedId]);
   useEffect(() => {
-    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+    if (selectedIndex >= 0) rows.scrollToIndex(selectedIndex);
     // Only when the selection moves, not on every new row.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectedId]);
@@ -76,6 +73,11 @@ export function StreamTable() {
         <span className="muted" data-testid="stream-count" data-value={ids.length}>
           {formatCount(ids.length)} shown{filterActive ? ' (filtered)' : ''} · {formatCount(buffered)} buffered
         </span>
+        {matching && (
+          <span className="muted" data-testid="stream-total" data-value={matching.total} data-capped={matching.capped} title={matching.capped ? 'The agent stopped counting at this many: at least this many match' : undefined}>
+            · {formatTotal(matching.total, matching.capped)} in capture
+          </span>
+        )}
         {skipped > 0 && (
           <span className="warn-text" data-testid="stream-skipped" title="The agent coalesced messages this browser could not keep up with">
             {formatCount(skipped)} skipped
@@ -99,21 +101,10 @@ export function StreamTable() {
       </div>
       <div className="stream-scroll" ref={scrollRef} role="grid" aria-rowcount={ids.length}>
         {ids.length === 0 && <div className="empty">No messages{filterActive ? ' match the filter' : ' yet'}.</div>}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const id = ids[item.index];
-            if (id === undefined) return null;
-            return (
-              <StreamRow
-                key={id}
-                id={id}
-                top={item.start}
-                height={ROW_HEIGHT}
-                selected={id === selectedId}
-                onOpen={onOpen}
-              />
-            );
-          })}
+        <div style={{ height: ids.length * ROW_HEIGHT, position: 'relative' }}>
+          {ids.slice(rows.start, rows.end).map((id, i) => (
+            <StreamRow key={id} id={id} top={(rows.start + i) * ROW_HEIGHT} height={ROW_HEIGHT} selected={id === selectedId} onOpen={onOpen} />
+          ))}
         </div>
       </div>
     </section>

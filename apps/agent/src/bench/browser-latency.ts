@@ -1,0 +1,332 @@
+/**
+ * B3 (publish → row visible in Chromium) and the browser half of B5 (JS heap under steady
+ * traffic). A fresh vhost with tracing on, the built agent on it, the built web app in
+ * headless Chromium; oslo casts published at a fixed rate, each carrying its publish time in
+ * its args. The page reports when each row was inserted (see browser-probe.ts); the capture
+ * ids are mapped back to publish times through the HTTP API afterwards.
+ *
+ *   node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10] [--heap-seconds 60] [--heap-rate 2000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import { chromium, type Page } from 'playwright-core';
+import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
+import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, type ProbeData } from './browser-probe.js';
+import { ms, rate, renderTable, type BenchRow } from './table.js';
+
+const AGENT_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const CHROMIUM = process.env['OSLOSCOPE_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+const HOST = '127.0.0.1';
+const MGMT = `http://${HOST}:15672`;
+/** Wait after the last publish for the page to catch up. */
+const DRAIN_MS = 3000;
+
+interface Options {
+  rates: number[];
+  seconds: number;
+  heapSeconds: number;
+  heapRate: number;
+  /** Write a CPU profile of the page during the first rate (`.cpuprofile`, for DevTools). */
+  profile: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opt: Options = { rates: [1000, 5000], seconds: 10, heapSeconds: 60, heapRate: 2000, profile: null };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1] ?? '';
+    switch (argv[i]) {
+      case '--rates':
+        opt.rates = v.split(',').map(Number).filter((n) => n > 0);
+        i++;
+        break;
+      case '--seconds':
+        opt.seconds = Number(v);
+        i++;
+        break;
+      case '--heap-seconds':
+        opt.heapSeconds = Number(v);
+        i++;
+        break;
+      case '--profile':
+        opt.profile = v;
+        i++;
+        break;
+      case '--heap-rate':
+        opt.heapRate = Number(v);
+        i++;
+        break;
+    }
+  }
+  return opt;
+}
+
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+async function management(method: string, p: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(MGMT + p, {
+    method,
+    headers: { authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64'), 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+function startAgent(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`agent did not start: ${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /osloscope listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: m[1].replace(/\/$/, '') });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`agent exited (${code}): ${out}`)));
+  });
+}
+
+/**
+ * Publishes oslo casts at `perSec` for `seconds`, each with `args.sentAt` (epoch ms) and
+ * `args.run`. Catches up in 10 ms ticks, so the rate holds even when a tick runs late.
+ */
+async function publishAtRate(ch: amqp.Channel, run: string, perSec: number, seconds: number): Promise<number> {
+  const start = Date.now();
+  let sent = 0;
+  const total = Math.round(perSec * seconds);
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * perSec));
+    while (sent < due) {
+      const m = encodeRequest({
+        exchange: 'openstack',
+        topic: 'bench',
+        server: `node-${sent % 4}`,
+        version: '1.0',
+        method: 'report_state',
+        args: { run, seq: sent, sentAt: Date.now() },
+        context: { user_id: 'bench', project_id: 'bench' },
+        uniqueId: randomBytes(16).toString('hex'),
+      });
+      const { headers, content_type, content_encoding, delivery_mode, priority } = m.properties;
+      const ok = ch.publish(m.exchange, m.routingKey, Buffer.from(m.body), {
+        headers,
+        contentType: content_type,
+        contentEncoding: content_encoding,
+        deliveryMode: delivery_mode,
+        priority,
+      });
+      sent++;
+      if (!ok) await new Promise((r) => ch.once('drain', r));
+    }
+    await sleep(10);
+  }
+  return sent;
+}
+
+/** Capture id → publish time and agent capture time, for the records of one run (paged newest first through the API). */
+async function publishTimes(baseUrl: string, run: string): Promise<Map<number, { sentAt: number; capturedAt: number }>> {
+  const out = new Map<number, { sentAt: number; capturedAt: number }>();
+  let before: number | null = null;
+  for (;;) {
+    const q: string = `/api/envelopes?topic=bench&limit=1000${before === null ? '' : `&before=${before}`}`;
+    const { items } = (await (await fetch(baseUrl + q)).json()) as { items: EnvelopeRecord[] };
+    if (items.length === 0) break;
+    let older = false;
+    for (const r of items) {
+      const a = r.args as { run?: string; sentAt?: number } | null;
+      if (a?.run === run && typeof a.sentAt === 'number') out.set(r.id, { sentAt: a.sentAt, capturedAt: r.capturedAt });
+      else if (a?.run !== run) older = true;
+    }
+    before = items[items.length - 1]?.id ?? null;
+    // Runs are sequential: once a page reaches records of an earlier run, there is nothing more.
+    if (older && out.size > 0) break;
+  }
+  return out;
+}
+
+interface RateResult {
+  perSec: number;
+  published: number;
+  stored: number;
+  /** Rows seen on screen (top of the list) that map to this run. */
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** The same rows split: publish → agent captured it (broker firehose + agent), agent → row on screen (stream + page). */
+  toAgentP50: number;
+  toAgentP95: number;
+  toPageP50: number;
+  toPageP95: number;
+  longTaskMax: number;
+  longTaskCount: number;
+}
+
+async function measureRate(page: Page, ch: amqp.Channel, baseUrl: string, perSec: number, seconds: number): Promise<RateResult> {
+  const run = `r${perSec}-${randomBytes(3).toString('hex')}`;
+  await page.evaluate(collectProbe); // discard what came before
+  const published = await publishAtRate(ch, run, perSec, seconds);
+  await sleep(DRAIN_MS);
+  const probe: ProbeData = await page.evaluate(collectProbe);
+  const sentAt = await publishTimes(baseUrl, run);
+  const latencies: number[] = [];
+  const toAgent: number[] = [];
+  const toPage: number[] = [];
+  for (const row of probe.rows) {
+    const t = sentAt.get(row.id);
+    // On screen: rendered inside the scroll area's height (not an overscan row below it).
+    if (t === undefined || row.top < 0 || row.top >= probe.viewportHeight) continue;
+    latencies.push(row.at - t.sentAt);
+    toAgent.push(t.capturedAt - t.sentAt);
+    toPage.push(row.at - t.capturedAt);
+  }
+  return {
+    perSec,
+    published,
+    stored: sentAt.size,
+    samples: latencies.length,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: percentile(latencies, 100),
+    toAgentP50: percentile(toAgent, 50),
+    toAgentP95: percentile(toAgent, 95),
+    toPageP50: percentile(toPage, 50),
+    toPageP95: percentile(toPage, 95),
+    longTaskMax: Math.max(0, ...probe.longTasks.map((t) => t.duration)),
+    longTaskCount: probe.longTasks.length,
+  };
+}
+
+interface HeapResult {
+  perSec: number;
+  seconds: number;
+  samples: { t: number; mb: number }[];
+  /** MB per minute over the second half of the run (after the 20k-record buffer filled). */
+  growthPerMinLate: number;
+}
+
+/** B5 browser: JS heap (after a forced GC) sampled every 5 s while publishing at a steady rate. */
+async function measureHeap(page: Page, ch: amqp.Channel, perSec: number, seconds: number): Promise<HeapResult> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const heapMb = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 1024 / 1024;
+  };
+  const samples: { t: number; mb: number }[] = [{ t: 0, mb: await heapMb() }];
+  const start = Date.now();
+  const publishing = publishAtRate(ch, `heap-${randomBytes(3).toString('hex')}`, perSec, seconds);
+  let done = false;
+  void publishing.then(() => (done = true));
+  while (!done) {
+    await sleep(5000);
+    samples.push({ t: (Date.now() - start) / 1000, mb: await heapMb() });
+  }
+  await publishing;
+  const late = samples.filter((s) => s.t >= seconds / 2).map((s) => ({ x: s.t / 60, y: s.mb }));
+  return { perSec, seconds, samples, growthPerMinLate: slope(late) };
+}
+
+async function main(): Promise<void> {
+  const opt = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const vhost = `osloscope-b3-${randomBytes(4).toString('hex')}`;
+  const seg = encodeURIComponent(vhost);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-b3-'));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-b3-chromium-'));
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  try {
+    await management('PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B3', tracing: true });
+    cleanups.push(() => management('DELETE', `/api/vhosts/${seg}`).catch(() => {}));
+    await management('PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
+
+    const { child, baseUrl } = await startAgent(`rabbit://guest:guest@${HOST}:5672/${seg}`, dataDir);
+    cleanups.push(() => void child.kill('SIGTERM'));
+    // Wait until the agent's firehose queue is bound to the trace exchange.
+    for (let i = 0; i < 100; i++) {
+      const b = (await management('GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
+      if (b.length >= 1) break;
+      await sleep(100);
+    }
+
+    const conn = await amqp.connect(`amqp://guest:guest@${HOST}:5672/${seg}`);
+    cleanups.push(() => conn.close().catch(() => {}));
+    const ch = await conn.createChannel();
+    await ch.assertExchange('openstack', 'topic', { durable: false });
+
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      viewport: { width: 1600, height: 1000 },
+    });
+    cleanups.push(() => context.close().catch(() => {}));
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.addInitScript(PROBE_INIT_SCRIPT);
+    await page.goto(baseUrl);
+    await page.getByTestId('agent-connection').and(page.locator('[data-state="connected"]')).waitFor({ timeout: 30_000 });
+    await sleep(1000);
+
+    const rows: BenchRow[] = [];
+    for (const [i, perSec] of opt.rates.entries()) {
+      log(`B3: ${rate(perSec)} for ${opt.seconds} s …`);
+      const cdp = i === 0 && opt.profile ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
+      const r = await measureRate(page, ch, baseUrl, perSec, opt.seconds);
+      if (cdp && opt.profile) {
+        const { profile } = await cdp.send('Profiler.stop');
+        fs.writeFileSync(opt.profile, JSON.stringify(profile));
+        log(`B3: CPU profile written to ${opt.profile}`);
+      }
+      log(`B3: ${JSON.stringify(r)}`);
+      const at = rate(perSec);
+      rows.push(
+        { bench: 'B3', metric: `${at}: published / stored / rows seen on screen`, value: `${r.published} / ${r.stored} / ${r.samples}`, target: '', met: null },
+        { bench: 'B3', metric: `${at}: publish → row p50 / p95 / p99`, value: `${ms(r.p50)} / ${ms(r.p95)} / ${ms(r.p99)}`, target: perSec >= 5000 ? 'p95 ≤ 250 ms' : '', met: perSec >= 5000 ? r.p95 <= 250 : null },
+        { bench: 'B3', metric: `${at}:   publish → agent captured p50 / p95`, value: `${ms(r.toAgentP50)} / ${ms(r.toAgentP95)}`, target: '', met: null },
+        { bench: 'B3', metric: `${at}:   agent captured → row p50 / p95`, value: `${ms(r.toPageP50)} / ${ms(r.toPageP95)}`, target: '', met: null },
+        { bench: 'B3', metric: `${at}: longest main-thread task (count > 50 ms)`, value: `${ms(r.longTaskMax)} (${r.longTaskCount})`, target: '≤ 100 ms', met: r.longTaskMax <= 100 },
+      );
+    }
+    if (opt.heapSeconds > 0) {
+      log(`B5: heap at ${rate(opt.heapRate)} for ${opt.heapSeconds} s …`);
+      const h = await measureHeap(page, ch, opt.heapRate, opt.heapSeconds);
+      log(`B5: ${h.samples.map((s) => `${s.t.toFixed(0)}s=${s.mb.toFixed(1)}MB`).join(' ')}`);
+      const last = h.samples[h.samples.length - 1];
+      rows.push(
+        { bench: 'B5', metric: `browser JS heap after ${h.seconds} s at ${rate(h.perSec)}`, value: `${(last?.mb ?? 0).toFixed(1)} MB`, target: '', met: null },
+        { bench: 'B5', metric: 'browser heap growth, second half', value: `${h.growthPerMinLate.toFixed(1)} MB/min`, target: 'flat once the buffer is full', met: null },
+      );
+    }
+    process.stdout.write(renderTable(rows) + '\n');
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`browser bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
