@@ -60,7 +60,7 @@ if (only.has('b2') || only.has('b4') || only.has('b5')) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     log(`B2 pipeline: ${pipelineN} messages ...`);
     const r = await runPipelineBench(file, dataDir, pipelineN);
-    const rssMb = process.memoryUsage().rss / 1024 ** 2;
+    const rssMb = r.rssAfterPipelineMb;
     rows.push(
       { bench: 'B2', metric: 'bare: read + JSON.parse line + base64 + double parse', value: rate(r.barePerSec), target: '', met: null },
       { bench: 'B2', metric: 'bare double JSON.parse only (bodies in memory)', value: rate(r.pureParsePerSec), target: '', met: null },

@@ -6,7 +6,20 @@
  */
 
 /** Bump when the summary schema changes: an older store is rebuilt from `messages` on open. */
-export const SUMMARY_VERSION = 2;
+export const SUMMARY_VERSION = 3;
+
+/**
+ * `meta` key: every message with an id up to this one is in `messages_fts`. New rows are
+ * indexed per written batch by one `INSERT … SELECT` over the id range (see CaptureStore
+ * `writeBatch`): a per-row trigger cost the write path about twice as much.
+ */
+export const FTS_WATERMARK_KEY = 'ftsIndexedUpTo';
+
+/** Triggers whose definition changed between summary versions: dropped before SUMMARY_SCHEMA recreates them. */
+export const DROP_SUMMARY_TRIGGERS = `
+DROP TRIGGER IF EXISTS messages_summary_insert;
+DROP TRIGGER IF EXISTS messages_fts_update;
+`;
 
 /** The group key of a flow facet (the GROUP BY of the scan in aggregates.ts), for row `p`. */
 const flowGroupKey = (p: string) =>
@@ -46,7 +59,8 @@ const REMOVE_OLD = `
 
 /**
  * Tables, index and triggers. `messages_fts` is a contentless trigram index of `search_text`
- * (rowid = message id): it stores no second copy of the text, only the trigrams.
+ * (rowid = message id): it stores no second copy of the text, only the trigrams. It is filled
+ * per batch by the store, not by the insert trigger (FTS_WATERMARK_KEY).
  */
 export const SUMMARY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS flow_groups (
@@ -72,7 +86,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tokenize = 'tri
 
 CREATE TRIGGER IF NOT EXISTS messages_summary_insert AFTER INSERT ON messages BEGIN
   ${addRow('NEW')}
-  INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.search_text);
   INSERT OR IGNORE INTO message_exchanges SELECT NEW.exchange, NEW.id WHERE true;
   INSERT OR IGNORE INTO message_exchanges SELECT NEW.target_exchange, NEW.id WHERE NEW.target_exchange IS NOT NULL;
 END;
@@ -87,7 +100,9 @@ CREATE TRIGGER IF NOT EXISTS messages_summary_update AFTER UPDATE ON messages BE
   ${REMOVE_OLD}
   ${addRow('NEW')}
 END;
-CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF search_text ON messages WHEN OLD.search_text IS NOT NEW.search_text BEGIN
+-- Only rows already indexed: a newer row is indexed with its final text when its batch is written.
+CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF search_text ON messages
+  WHEN OLD.search_text IS NOT NEW.search_text AND OLD.id <= (SELECT value FROM meta WHERE key = '${FTS_WATERMARK_KEY}') BEGIN
   DELETE FROM messages_fts WHERE rowid = OLD.id;
   INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.search_text);
 END;
@@ -112,6 +127,8 @@ INSERT INTO flow_reached SELECT m.flow_key, j.value, COUNT(DISTINCT m.id)
 INSERT INTO version_groups SELECT ${versionGroupKey('m')}, COALESCE(m.target_exchange, m.exchange), m.topic, m.namespace, m.version, m.method, m.kind, m.outcome, m.failure_class, m.server, m.client_key, COUNT(*)
   FROM messages m WHERE m.kind IN ('call', 'cast') AND m.topic IS NOT NULL GROUP BY 1;
 INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
+INSERT INTO meta (key, value) VALUES ('${FTS_WATERMARK_KEY}', (SELECT COALESCE(MAX(id), 0) FROM messages))
+  ON CONFLICT(key) DO UPDATE SET value = excluded.value;
 DELETE FROM message_exchanges;
 INSERT OR IGNORE INTO message_exchanges SELECT exchange, id FROM messages WHERE true;
 INSERT OR IGNORE INTO message_exchanges SELECT target_exchange, id FROM messages WHERE target_exchange IS NOT NULL;

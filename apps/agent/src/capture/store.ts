@@ -10,7 +10,7 @@ import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shar
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
-import { REBUILD_SUMMARIES, SUMMARY_SCHEMA, SUMMARY_VERSION } from './store-summaries.js';
+import { DROP_SUMMARY_TRIGGERS, FTS_WATERMARK_KEY, REBUILD_SUMMARIES, SUMMARY_SCHEMA, SUMMARY_VERSION } from './store-summaries.js';
 
 /** Filtered totals are counted up to this many matches (see `countUpTo`). */
 export const TOTAL_COUNT_CAP = 10_000;
@@ -90,6 +90,31 @@ function jsonSafe(value: unknown): string {
   });
 }
 
+const RAW_COLUMNS = ['raw_origin', 'raw_exchange', 'raw_routing_key', 'raw_headers', 'raw_properties', 'raw_body', 'raw_size'] as const;
+
+/**
+ * A write's statement parameters, positionally: the columns, record_json, then (when the
+ * write carries its raw event) the raw columns, and the id last (INSERT lists it last too).
+ */
+function paramsOf(w: StoreWrite): unknown[] {
+  const params: unknown[] = COLUMN_NAMES.map((c) => w.columns[c]);
+  params.push(JSON.stringify(w.record));
+  if (w.raw) {
+    const body = w.raw.body;
+    params.push(
+      w.raw.origin,
+      w.raw.exchange,
+      w.raw.routingKey,
+      jsonSafe(w.raw.headers),
+      jsonSafe(w.raw.properties),
+      Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      body.byteLength,
+    );
+  }
+  params.push(w.record.id);
+  return params;
+}
+
 interface MessageRow {
   record_json: string;
   raw_origin: string;
@@ -117,6 +142,8 @@ function parseRow(row: MessageRow): StoredRow {
 export class CaptureStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** Messages with ids up to this one are in the text index (meta FTS_WATERMARK_KEY). */
+  private ftsWatermark: number;
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -129,20 +156,20 @@ export class CaptureStore {
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of recent rows hot
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
+    const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
+    if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_SUMMARY_TRIGGERS);
     this.db.exec(SUMMARY_SCHEMA);
     const cols = COLUMN_NAMES.join(', ');
-    const params = COLUMN_NAMES.map((c) => '@' + c).join(', ');
-    const sets = COLUMN_NAMES.map((c) => `${c} = @${c}`).join(', ');
     const raw = 'raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body, raw_size';
-    const rawParams = '@raw_origin, @raw_exchange, @raw_routing_key, @raw_headers, @raw_properties, @raw_body, @raw_size';
-    const rawSets = raw
-      .split(', ')
-      .map((c) => `${c} = @${c}`)
-      .join(', ');
+    // Positional parameters, in the order paramsOf() lays them out (named ones cost a 30-key object per row).
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    const sets = [...COLUMN_NAMES, 'record_json'].map((c) => `${c} = ?`).join(', ');
+    const rawSets = RAW_COLUMNS.map((c) => `${c} = ?`).join(', ');
     this.stmts = {
-      insert: this.db.prepare(`INSERT INTO messages (id, ${cols}, record_json, ${raw}) VALUES (@id, ${params}, @record_json, ${rawParams})`),
-      update: this.db.prepare(`UPDATE messages SET ${sets}, record_json = @record_json WHERE id = @id`),
-      updateRaw: this.db.prepare(`UPDATE messages SET ${sets}, record_json = @record_json, ${rawSets} WHERE id = @id`),
+      insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, ${raw}, id) VALUES (${marks(COLUMN_NAMES.length + 1 + RAW_COLUMNS.length + 1)})`),
+      update: this.db.prepare(`UPDATE messages SET ${sets} WHERE id = ?`),
+      updateRaw: this.db.prepare(`UPDATE messages SET ${sets}, ${rawSets} WHERE id = ?`),
+      ftsIndexAfter: this.db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages WHERE id > ?'),
       rawSize: this.db.prepare('SELECT raw_size FROM messages WHERE id = ?').pluck(),
       get: this.db.prepare(`SELECT record_json, ${raw} FROM messages WHERE id = ?`),
       recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
@@ -166,6 +193,7 @@ export class CaptureStore {
       gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason FROM gaps ORDER BY from_ms, id'),
     };
     this.rebuildSummariesIfStale();
+    this.ftsWatermark = this.meta(FTS_WATERMARK_KEY) ?? 0;
   }
 
   /**
@@ -175,36 +203,38 @@ export class CaptureStore {
   writeBatch(writes: Iterable<StoreWrite>): { inserted: number; bytes: number } {
     let inserted = 0;
     let bytes = 0;
+    let maxInserted = this.ftsWatermark;
     this.db.transaction(() => {
       for (const w of writes) {
-        const base = { ...w.columns, id: w.record.id, record_json: JSON.stringify(w.record) };
+        const id = w.record.id;
+        const params = paramsOf(w);
         if (w.raw) {
-          const rawParams = {
-            raw_origin: w.raw.origin,
-            raw_exchange: w.raw.exchange,
-            raw_routing_key: w.raw.routingKey,
-            raw_headers: jsonSafe(w.raw.headers),
-            raw_properties: jsonSafe(w.raw.properties),
-            raw_body: Buffer.from(w.raw.body.buffer, w.raw.body.byteOffset, w.raw.body.byteLength),
-            raw_size: w.raw.body.byteLength,
-          };
+          const size = w.raw.body.byteLength;
           if (w.insert) {
-            this.stmts.insert.run({ ...base, ...rawParams });
+            this.stmts.insert.run(params);
             inserted++;
-            bytes += rawParams.raw_size;
+            bytes += size;
+            if (id > maxInserted) maxInserted = id;
           } else {
-            const before = this.stmts.rawSize.get(w.record.id) as number | undefined;
+            const before = this.stmts.rawSize.get(id) as number | undefined;
             if (before === undefined) continue; // evicted meanwhile
-            this.stmts.updateRaw.run({ ...base, ...rawParams });
-            bytes += rawParams.raw_size - before;
+            this.stmts.updateRaw.run(params);
+            bytes += size - before;
           }
         } else {
-          this.stmts.update.run(base);
+          this.stmts.update.run(params);
         }
-        if (!w.insert) this.stmts.deleteServers.run(w.record.id);
-        for (const server of w.servers) this.stmts.insertServer.run(server, w.record.id);
+        if (!w.insert) this.stmts.deleteServers.run(id);
+        for (const server of w.servers) this.stmts.insertServer.run(server, id);
+      }
+      // Index the batch's new rows in one statement (with their final text: updates in this
+      // batch came first). Far cheaper than an FTS insert per row from a trigger.
+      if (maxInserted > this.ftsWatermark) {
+        this.stmts.ftsIndexAfter.run(this.ftsWatermark);
+        this.stmts.metaSet.run(FTS_WATERMARK_KEY, maxInserted);
       }
     })();
+    this.ftsWatermark = maxInserted;
     return { inserted, bytes };
   }
 
