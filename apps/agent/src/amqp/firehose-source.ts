@@ -14,6 +14,7 @@ import type { SourceContext } from './amqp-source.js';
 import { createTracingControl } from './tracing-control.js';
 import type { AmqpSourceOptions } from './source-options.js';
 import type { CaptureService } from '../pipeline/capture-service.js';
+import { createGuardedIngest } from './guarded-ingest.js';
 import type { LogFn } from './logger.js';
 
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
@@ -29,7 +30,7 @@ export function createTraceHandler(
   log: LogFn,
   onCancel: () => void,
 ): (msg: ConsumeMessage | null) => void {
-  let failures = 0;
+  const ingest = createGuardedIngest(source, capture, log, 'a trace event');
   return (msg) => {
     if (msg === null) {
       onCancel();
@@ -45,20 +46,7 @@ export function createTraceHandler(
       properties: {},
       body: msg.content,
     };
-    try {
-      capture.ingest(raw);
-    } catch (e) {
-      failures++;
-      try {
-        capture.countDropped(1);
-      } catch {
-        /* nothing more to do */
-      }
-      // 1st, 10th, 100th ... failure: enough to notice, never a log flood.
-      if (Number.isInteger(Math.log10(failures))) {
-        log('error', 'capture core failed to ingest a trace event', { source, failures, error: String(e) });
-      }
-    }
+    ingest(raw);
   };
 }
 

@@ -12,6 +12,7 @@ import type { RawCapture } from '../pipeline/raw-capture.js';
 import type { CaptureService } from '../pipeline/capture-service.js';
 import { createAmqpSource, type SourceContext } from './amqp-source.js';
 import { toAmqpProperties } from './amqp-values.js';
+import { createGuardedIngest } from './guarded-ingest.js';
 import type { LogFn } from './logger.js';
 import type { TapSourceOptions } from './source-options.js';
 import { selectTapExchanges, type TapExchanges } from './tap-exchanges.js';
@@ -31,7 +32,7 @@ export function createTapHandler(
   log: LogFn,
   onCancel: () => void,
 ): (msg: ConsumeMessage | null) => void {
-  let failures = 0;
+  const ingest = createGuardedIngest(source, capture, log, 'a tapped message');
   return (msg) => {
     if (msg === null) {
       onCancel();
@@ -47,19 +48,7 @@ export function createTapHandler(
       properties: toAmqpProperties(msg.properties),
       body: msg.content,
     };
-    try {
-      capture.ingest(raw);
-    } catch (e) {
-      failures++;
-      try {
-        capture.countDropped(1);
-      } catch {
-        /* nothing more to do */
-      }
-      if (Number.isInteger(Math.log10(failures))) {
-        log('error', 'capture core failed to ingest a tapped message', { source, failures, error: String(e) });
-      }
-    }
+    ingest(raw);
   };
 }
 
