@@ -7,19 +7,17 @@
  *
  *   node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10] [--heap-seconds 60] [--heap-rate 2000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { chromium, type Page } from 'playwright-core';
 import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
 import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, type ProbeData } from './browser-probe.js';
 import { ms, rate, renderTable, type BenchRow } from './table.js';
+import { managementRequest, startAgentProcess } from './bench-agent.js';
 
-const AGENT_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const CHROMIUM = process.env['OSLOSCOPE_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const HOST = '127.0.0.1';
 const MGMT = `http://${HOST}:15672`;
@@ -67,38 +65,7 @@ function parseArgs(argv: string[]): Options {
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-async function management(method: string, p: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(MGMT + p, {
-    method,
-    headers: { authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64'), 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return text === '' ? null : JSON.parse(text);
-}
 
-function startAgent(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`agent did not start: ${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /osloscope listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: m[1].replace(/\/$/, '') });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`agent exited (${code}): ${out}`)));
-  });
-}
 
 /**
  * Publishes oslo casts at `perSec` for `seconds`, each with `args.sentAt` (epoch ms) and
@@ -253,15 +220,15 @@ async function main(): Promise<void> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-b3-chromium-'));
   const cleanups: (() => Promise<unknown> | void)[] = [];
   try {
-    await management('PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B3', tracing: true });
-    cleanups.push(() => management('DELETE', `/api/vhosts/${seg}`).catch(() => {}));
-    await management('PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    await managementRequest(MGMT, 'PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B3', tracing: true });
+    cleanups.push(() => managementRequest(MGMT, 'DELETE', `/api/vhosts/${seg}`).catch(() => {}));
+    await managementRequest(MGMT, 'PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
 
-    const { child, baseUrl } = await startAgent(`rabbit://guest:guest@${HOST}:5672/${seg}`, dataDir);
+    const { child, baseUrl } = await startAgentProcess(`rabbit://guest:guest@${HOST}:5672/${seg}`, dataDir);
     cleanups.push(() => void child.kill('SIGTERM'));
     // Wait until the agent's firehose queue is bound to the trace exchange.
     for (let i = 0; i < 100; i++) {
-      const b = (await management('GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
+      const b = (await managementRequest(MGMT, 'GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
       if (b.length >= 1) break;
       await sleep(100);
     }

@@ -5,16 +5,15 @@
  * identical trace queue. Both see the same trace events; the ratio is bare time / agent time
  * to have taken in all of them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { io as ioClient } from 'socket.io-client';
 import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
+import { managementRequest, startAgentProcess } from './bench-agent.js';
 
 export interface LiveOptions {
   messages: number;
@@ -43,46 +42,12 @@ export interface LiveResult {
   agentRssMb: number;
 }
 
-/** The built agent: beside this file when compiled (dist/bench), in dist when run from the sources (tests). */
-const AGENT_MAIN = fileURLToPath(new URL(import.meta.url.includes('/src/bench/') ? '../../dist/main.js' : '../main.js', import.meta.url));
 
-async function management(base: string, method: string, p: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(base + p, {
-    method,
-    headers: { authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64'), 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return text === '' ? null : JSON.parse(text);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Start the built agent; resolves with its base URL once it prints the listening line. */
-function startAgent(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`agent did not start: ${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /osloscope listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: m[1].replace(/\/$/, '') });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`agent exited (${code}): ${out}`)));
-  });
-}
 
 interface AgentHealth {
   counts: { stored: number; captured: number; dropped: number };
@@ -106,9 +71,9 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     return c;
   };
   try {
-    await management(mgmt, 'PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B1', tracing: true });
-    cleanups.push(() => management(mgmt, 'DELETE', `/api/vhosts/${seg}`).catch(() => {}));
-    await management(mgmt, 'PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    await managementRequest(mgmt, 'PUT', `/api/vhosts/${seg}`, { description: 'osloscope bench B1', tracing: true });
+    cleanups.push(() => managementRequest(mgmt, 'DELETE', `/api/vhosts/${seg}`).catch(() => {}));
+    await managementRequest(mgmt, 'PUT', `/api/permissions/${seg}/guest`, { configure: '.*', write: '.*', read: '.*' });
     const amqpUrl = `amqp://guest:guest@${host}:5672/${seg}`;
 
     // The topology the workload publishes into, with a consumer on every queue (deliver events).
@@ -136,7 +101,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     }, { noAck: true });
 
     // The agent and one stream client.
-    const { child, baseUrl } = await startAgent(`rabbit://guest:guest@${host}:5672/${seg}`, dataDir);
+    const { child, baseUrl } = await startAgentProcess(`rabbit://guest:guest@${host}:5672/${seg}`, dataDir);
     cleanups.push(() => {
       child.kill('SIGTERM');
     });
@@ -158,7 +123,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     const health = async () => (await (await fetch(`${baseUrl}/api/health`)).json()) as AgentHealth;
     // Wait until the agent's firehose queue exists (its consumer shows up as a binding of the trace exchange).
     for (let i = 0; i < 100; i++) {
-      const bindings = (await management(mgmt, 'GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
+      const bindings = (await managementRequest(mgmt, 'GET', `/api/exchanges/${seg}/amq.rabbitmq.trace/bindings/source`)) as unknown[];
       if (bindings.length >= 2) break;
       await sleep(100);
     }
