@@ -4,9 +4,11 @@ import {
   OUTCOME_STATUSES,
   SIGNATURE_STATUSES,
   describeFilter,
+  type EnvelopeFilter,
   type FilterField,
 } from '@osloscope/shared';
 import { clearFilter, setFilterField, useUi } from '../../stores/ui-store';
+import { queryFromFilter } from '../../stores/url-filter';
 import { useThrottledLive } from '../../stores/use-throttled';
 import { collectSuggestions, type FilterSuggestions } from './suggestions';
 
@@ -83,6 +85,11 @@ function FilterSelect(props: { field: 'kind' | 'outcome' | 'signature'; label: s
   );
 }
 
+/** `GET /api/export` for what the filter selects (same query as the page's URL). */
+export function exportUrlFor(filter: EnvelopeFilter): string {
+  return `/api/export${queryFromFilter(filter)}`;
+}
+
 /** Exchange, topic and server up front (what operators ask for first), then the rest. */
 export function FilterBar() {
   const filter = useUi((s) => s.filter);
@@ -109,6 +116,10 @@ export function FilterBar() {
           clear
         </button>
       )}
+      {/* The agent streams the NDJSON and masks secrets unless it runs with --show-secrets. */}
+      <a className="btn-link" data-testid="export-link" href={exportUrlFor(filter)} download title="Download what the filter selects as NDJSON (open it elsewhere with --import)">
+        export
+      </a>
     </div>
   );
 }
