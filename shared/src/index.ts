@@ -12,3 +12,4 @@ export * from './transport-url.js';
 export * from './redact.js';
 export * from './filter.js';
 export * from './replay.js';
+export * from './seeded-random.js';

@@ -1,27 +1,17 @@
 /** UTF-8, JSON error location and Python-style JSON text, checked against the reference implementations. */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../seeded-random.js';
 import { findDepthOverflow } from './bounded-json.js';
 import { locateJsonError } from './json-error.js';
 import { pythonJsonDumps } from './python-json.js';
 import { decodeUtf8, decodeUtf8Js, encodeUtf8 } from './utf8.js';
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('utf8', () => {
   const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   it('the JS decoder agrees with TextDecoder (fatal) on 5000 random byte strings', () => {
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     for (let n = 0; n < 5000; n++) {
       const len = Math.floor(rnd() * 24);
       const bytes = new Uint8Array(len);
@@ -54,7 +44,7 @@ describe('utf8', () => {
 
 describe('locateJsonError', () => {
   it('says "valid" exactly when JSON.parse accepts, on 5000 mutated JSON texts', () => {
-    const rnd = prng(11);
+    const rnd = seededRandom(11);
     const seeds = ['{"a": [1, 2.5e-3, -0, true, false, null], "b": {"c": "d\\n\\u00e9"}}', '[]', '{}', '"x"', '-12.5E+3', '[{"": []}]'];
     const alphabet = '{}[]",:.-+eE0123456789tfnrulas\\ /\n\t\u0001';
     for (let n = 0; n < 5000; n++) {

@@ -8,6 +8,7 @@ import type { DecodedEnvelope } from '../envelope.js';
 import { parseBoundedJson } from './bounded-json.js';
 import { decodeError, isPlainObject, typeName, wrongType } from './decode-error.js';
 import { compressionOf } from './header-values.js';
+import { emptyEnvelope } from './empty-envelope.js';
 import { applyInnerMessage } from './inner-message.js';
 import { rpcTarget } from './target.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH, type DecodeOptions, type RawAmqpMessage } from './types.js';
@@ -18,32 +19,7 @@ const MESSAGE_KEY = 'oslo.message';
 const SECURE_METADATA_KEY = 'oslo.secure.metadata';
 const SECURE_SIGNATURE_KEY = 'oslo.secure.signature';
 
-/** An envelope with only the transport facts filled in. */
-export function emptyEnvelope(exchange: string, routingKey: string, properties: DecodedEnvelope['properties'], bodySize: number): DecodedEnvelope {
-  return {
-    kind: 'unknown',
-    exchange,
-    routingKey,
-    target: null,
-    method: null,
-    args: null,
-    context: null,
-    msgId: null,
-    replyQueue: null,
-    uniqueId: null,
-    callMonitorTimeout: null,
-    expirationMs: null,
-    reply: null,
-    notification: null,
-    envelopeVersion: null,
-    secure: null,
-    broker: null,
-    properties,
-    compression: null,
-    bodySize,
-    decodeError: null,
-  };
-}
+export { emptyEnvelope } from './empty-envelope.js';
 
 /**
  * Envelope versions this decoder reads: oslo's rule is "same major, minor ≤ ours", and we

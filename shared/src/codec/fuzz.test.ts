@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../seeded-random.js';
 import { DECODE_ERROR_CODES, ENVELOPE_KINDS, type DecodedEnvelope } from '../envelope.js';
 import { decodeMessage } from './decode.js';
 import { decodeTraceEvent } from './trace-event.js';
@@ -14,17 +15,7 @@ import type { DecodeOptions, TraceEvent } from './types.js';
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261129);
 const ITERATIONS = 12_000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(SEED);
+const rnd = seededRandom(SEED);
 const int = (n: number): number => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 

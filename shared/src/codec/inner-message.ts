@@ -4,6 +4,7 @@
  */
 import type { DecodeError, DecodedEnvelope } from '../envelope.js';
 import { parseBoundedJson } from './bounded-json.js';
+import { emptyEnvelope } from './empty-envelope.js';
 import { decodeError, isPlainObject, typeName, wrongType } from './decode-error.js';
 import { parseRemoteFailure } from './failure.js';
 import { notificationTarget, rpcTarget } from './target.js';
@@ -193,22 +194,9 @@ export function applyInnerMessage(env: DecodedEnvelope, inner: unknown, where: s
 
 /** Reset everything the inner message fills, keeping transport facts (for re-decoding). */
 function withoutInner(base: DecodedEnvelope): DecodedEnvelope {
-  return {
-    ...base,
-    kind: 'unknown',
-    target: null,
-    method: null,
-    args: null,
-    context: null,
-    msgId: null,
-    replyQueue: null,
-    uniqueId: null,
-    callMonitorTimeout: null,
-    expirationMs: null,
-    reply: null,
-    notification: null,
-    decodeError: null,
-  };
+  const blank = emptyEnvelope(base.exchange, base.routingKey, base.properties, base.bodySize);
+  // The transport facts (broker, version, secure, compression) stay; the inner fields reset.
+  return { ...blank, envelopeVersion: base.envelopeVersion, secure: base.secure, broker: base.broker, compression: base.compression };
 }
 
 /**

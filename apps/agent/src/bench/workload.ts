@@ -8,6 +8,7 @@ import {
   encodeNotification,
   encodeReply,
   encodeRequest,
+  seededRandom,
   osloTimestamp,
   type AmqpProperties,
   type EncodedMessage,
@@ -55,17 +56,6 @@ export function workloadBindings(): [string, 'topic' | 'fanout', string, string]
   ];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run sends the same traffic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hex(n: number, width = 32): string {
   return n.toString(16).padStart(width, '0').slice(-width);
@@ -95,7 +85,7 @@ function argsOfSize(seq: number, bytes: number): Record<string, unknown> {
  * 4 casts (2 direct to a server), 1 fanout cast, 3 notifications; one in 20 bodies ~20 KB.
  */
 export function* workload(seed = 1): Generator<WorkloadMessage> {
-  const rand = rng(seed);
+  const rand = seededRandom(seed); // same traffic every run
   const pattern = ['call', 'call', 'cast', 'notification', 'call', 'cast', 'call', 'fanout', 'call', 'cast', 'notification', 'call', 'cast', 'notification'] as const;
   let seq = 0;
   for (;;) {

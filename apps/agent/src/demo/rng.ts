@@ -2,6 +2,7 @@
  * A seeded pseudo-random generator (mulberry32), so the demo produces the same traffic
  * for the same seed: tests can assert on it and bug reports can name a seed.
  */
+import { seededRandom } from '@osloscope/shared';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -19,14 +20,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const bytes = (n: number): Buffer => {
     const out = Buffer.alloc(n);
     for (let i = 0; i < n; i++) out[i] = Math.floor(next() * 256);

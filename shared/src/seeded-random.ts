@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny seeded pseudo-random generator, so the demo, the benchmarks and the
+ * fuzz tests produce the same sequence for the same seed (a failure or a bug report can
+ * name its seed). Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
