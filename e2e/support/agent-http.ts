@@ -28,25 +28,4 @@ export class AgentHttp {
   }
 }
 
-/**
- * Polls `check` until it returns something truthy; on timeout, fails saying what was awaited
- * and what was seen last (so a red run explains itself).
- */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 250): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const seen = last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${seen})`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitUntil } from '@osloscope/agent/test-support';

@@ -27,6 +27,23 @@ interface FlowGroupRow {
 
 type FlowSummaryRow = Omit<FlowGroupRow, 'first_at' | 'last_at' | 'sample_id'>;
 
+/** One group of a flow (same kind, outcome, failure, client, server) as a facet for buildFlows. */
+function facetOf(g: FlowSummaryRow, target: FlowFacet['target'], firstAt: number, lastAt: number): FlowFacet {
+  return {
+    flowKey: g.flow_key,
+    target,
+    kind: g.kind,
+    outcome: g.outcome,
+    failureClass: g.failure_class,
+    client: g.client_key,
+    server: g.server,
+    signatureFailed: g.sig_failed === 1,
+    count: g.n,
+    firstAt,
+    lastAt,
+  };
+}
+
 /** Flow aggregates of the whole store from the write-time summaries. */
 function flowsFromSummaries(store: CaptureStore): FlowAggregate[] {
   const spans = new Map<string, { firstAt: number; lastAt: number; target: FlowFacet['target'] } | null>();
@@ -43,19 +60,7 @@ function flowsFromSummaries(store: CaptureStore): FlowAggregate[] {
     const span = spanOf(g.flow_key);
     if (!span) continue;
     // Every facet carries its flow's first/last time: buildFlows takes the min/max over facets.
-    facets.push({
-      flowKey: g.flow_key,
-      target: span.target,
-      kind: g.kind,
-      outcome: g.outcome,
-      failureClass: g.failure_class,
-      client: g.client_key,
-      server: g.server,
-      signatureFailed: g.sig_failed === 1,
-      count: g.n,
-      firstAt: span.firstAt,
-      lastAt: span.lastAt,
-    });
+    facets.push(facetOf(g, span.target, span.firstAt, span.lastAt));
   }
   const latencies = new Map<string, number[]>();
   for (const row of store.summary<{ flow_key: string; latency_ms: number; n: number }>('flow_latencies')) {
@@ -97,19 +102,7 @@ export function flowsByScan(store: CaptureStore, filter: EnvelopeFilter): FlowAg
   for (const g of groups) {
     const target = targets.get(g.flow_key);
     if (!target) continue;
-    facets.push({
-      flowKey: g.flow_key,
-      target,
-      kind: g.kind,
-      outcome: g.outcome,
-      failureClass: g.failure_class,
-      client: g.client_key,
-      server: g.server,
-      signatureFailed: g.sig_failed === 1,
-      count: g.n,
-      firstAt: g.first_at,
-      lastAt: g.last_at,
-    });
+    facets.push(facetOf(g, target, g.first_at, g.last_at));
   }
   const latencies = new Map<string, number[]>();
   for (const row of store.select<{ flow_key: string; latency_ms: number }>(

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { promisify } from 'node:util';
 import type { CaptureGap, EnvelopeDetail, EnvelopeRecord, HealthReport } from '@osloscope/shared';
-import { managementRequest, vhostSegment } from '../support/index.js';
+import { managementRequest, vhostSegment, waitUntil } from '../support/index.js';
 
 /** The auth token every oslo test script puts in its request context (scenario_common.py). */
 export const SCENARIO_AUTH_TOKEN = 'gAAAAABsecret-token-value';
@@ -95,28 +95,7 @@ export class AgentApi {
   }
 }
 
-/**
- * Polls `check` until it returns a truthy value (which is returned), or fails after
- * `timeoutMs` with the last value or error seen, so a timeout says what was wrong.
- */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = undefined;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const detail = last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitUntil };
 
 /**
  * Every base64 string inside a JSON value, decoded: raw message bodies travel as base64

@@ -8,3 +8,4 @@ export * from './child-process.js';
 export * from './oslo.js';
 export * from './agent.js';
 export * from './trace-capture.js';
+export * from './wait.js';
