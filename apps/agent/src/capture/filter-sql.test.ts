@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesFilter, type EnvelopeFilter, type EnvelopeRecord } from '@osloscope/shared';
 import { createCaptureCore, type CaptureCore } from './capture-core.js';
 import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
-import { likeSubstring } from './filter-sql.js';
+import { likeSubstring, trigramQuery } from './filter-sql.js';
 
 const T0 = 1_795_973_550_000;
 let core: CaptureCore;
@@ -65,6 +65,10 @@ const FILTERS: EnvelopeFilter[] = [
   { server: 'node-a', text: 'echo' },
   // Short needles bypass the trigram index; combined drivers (text + exchange, exchange + server).
   { text: 'ec' },
+  // Every trigram of 'echoecho' is in a record holding 'echo', but not the whole needle: the
+  // position-free index offers such rows and the LIKE recheck must drop them.
+  { text: 'echoecho' },
+  { text: 'hoech' },
   { text: 'E' },
   { exchange: 'openstack', text: 'echo' },
   { exchange: '', server: 'node-a' },
@@ -98,5 +102,20 @@ describe('SQL filtering agrees with the shared matcher', () => {
 
   it('escapes LIKE wildcards in free text', () => {
     expect(likeSubstring('100%_x\\')).toBe('%100\\%\\_x\\\\%');
+  });
+});
+
+describe('trigramQuery', () => {
+  it('ANDs each distinct trigram of the lowercased needle, quoted', () => {
+    expect(trigramQuery('Echo')).toBe('"ech" AND "cho"');
+    expect(trigramQuery('aaaa')).toBe('"aaa"');
+    expect(trigramQuery('a"bc')).toBe('"a""b" AND """bc"');
+    expect(trigramQuery('ÉcO')).toBe('"éco"');
+  });
+
+  it('has no query for needles shorter than a trigram (counted in characters, not UTF-16 units)', () => {
+    expect(trigramQuery('ab')).toBeNull();
+    expect(trigramQuery('😀😀')).toBeNull();
+    expect(trigramQuery('😀😀😀')).toBe('"😀😀😀"');
   });
 });

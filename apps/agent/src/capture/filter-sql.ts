@@ -52,12 +52,17 @@ export function likeSubstring(text: string): string {
 }
 
 /**
- * The FTS5 query for a substring: one quoted phrase, which the trigram tokenizer matches as a
- * substring. `null` when the needle is shorter than a trigram (the index cannot answer it).
+ * The FTS5 query for a substring: every distinct trigram of the needle, ANDed. The index keeps
+ * no positions (`detail=none`: it costs the write path about half as much), so it cannot match
+ * the trigrams in order; it narrows to rows holding all of them and the LIKE recheck keeps the
+ * exact substring meaning. `null` when the needle is shorter than a trigram.
  */
-export function trigramPhrase(needle: string): string | null {
-  if ([...needle].length < 3) return null;
-  return '"' + needle.toLowerCase().replace(/"/g, '""') + '"';
+export function trigramQuery(needle: string): string | null {
+  const chars = [...needle.toLowerCase()];
+  if (chars.length < 3) return null;
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) trigrams.add(chars.slice(i, i + 3).join(''));
+  return [...trigrams].map((t) => '"' + t.replace(/"/g, '""') + '"').join(' AND ');
 }
 
 /** All the FROM parameters, then all the WHERE parameters: the order they appear in the SQL. */
@@ -74,7 +79,7 @@ export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): Sql
   const params: unknown[] = [];
   let driver: { from: string; order: string; key: unknown; countCap?: number } | null = null;
   const needle = filter.text?.trim() ?? '';
-  const phrase = needle === '' ? null : trigramPhrase(needle);
+  const phrase = needle === '' ? null : trigramQuery(needle);
   // One driver per query: text first (the rarest matches as a rule), then exchange.
   if (phrase !== null) driver = { ...TEXT_DRIVER, key: phrase, countCap: TEXT_COUNT_CAP };
   else if (filter.exchange !== undefined) driver = { ...EXCHANGE_DRIVER, key: filter.exchange };

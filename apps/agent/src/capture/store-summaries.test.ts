@@ -116,15 +116,18 @@ describe('text index (filled per written batch)', () => {
   });
 });
 
-describe('a store from summary version 2 (text indexed by a per-row trigger)', () => {
-  it('drops the old trigger on open, so new rows are indexed once', () => {
+describe('a store from an older version (summaries kept by per-row triggers)', () => {
+  it('drops the old triggers and indexes on open, so new rows are counted and indexed once', () => {
     const dir = filledStore(1000);
     const db = new Database(path.join(dir, 'capture.sqlite'));
-    db.exec(`DROP TRIGGER messages_summary_insert;
-      CREATE TRIGGER messages_summary_insert AFTER INSERT ON messages BEGIN
+    // What a version-3 store had: a trigger counting each new row into the summaries (and the
+    // text index), and indexes the exchange table made redundant.
+    db.exec(`CREATE TRIGGER messages_summary_insert AFTER INSERT ON messages BEGIN
         INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.search_text);
+        UPDATE flow_groups SET n = n + 1 WHERE flow_key = NEW.flow_key;
       END;
-      UPDATE meta SET value = 2 WHERE key = 'summaryVersion';`);
+      CREATE INDEX messages_exchange ON messages(exchange, id);
+      UPDATE meta SET value = 3 WHERE key = 'summaryVersion';`);
     db.close();
     const core = createCaptureCore({
       dataDir: dir,
@@ -144,12 +147,37 @@ describe('a store from summary version 2 (text indexed by a per-row trigger)', (
     } finally {
       core.close();
     }
-    // A duplicate FTS entry per row would not change results, only cost: check the trigger itself.
-    const after = new Database(path.join(dir, 'capture.sqlite'), { readonly: true });
-    const trigger = after.prepare("SELECT sql FROM sqlite_schema WHERE name = 'messages_summary_insert'").pluck().get() as string;
-    after.close();
-    expect(trigger).toContain('flow_groups');
-    expect(trigger).not.toContain('messages_fts');
+    const store = new CaptureStore(dir);
+    try {
+      expectSummariesMatchScan(store);
+      expect(store.select("SELECT name FROM sqlite_schema WHERE type = 'trigger' OR name = 'messages_exchange'", [])).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('eviction', () => {
+  it('takes evicted messages out of the exchange and text indexes too', () => {
+    const store = new CaptureStore(filledStore(12));
+    try {
+      const stored = store.page(filterToSql({}), 1000);
+      const sizes: number[] = [];
+      for (const filter of [{ exchange: 'openstack' }, { exchange: 'nova' }, { text: 'echo' }, { text: 'node-a' }] satisfies EnvelopeFilter[]) {
+        const expected = stored.filter((r) => matchesFilter(r, filter)).map((r) => r.id);
+        expect(store.page(filterToSql(filter), 1000).map((r) => r.id)).toEqual(expected);
+        expect(store.count(filterToSql(filter))).toBe(expected.length);
+        sizes.push(expected.length);
+      }
+      expect(sizes.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+      const minId = Math.min(...stored.map((r) => r.id));
+      expect(minId).toBeGreaterThan(1);
+      expect(store.select('SELECT COUNT(*) AS n FROM message_exchanges WHERE message_id < ?', [minId])).toEqual([{ n: 0 }]);
+      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [minId])).toEqual([{ n: 0 }]);
+      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"'", [])[0]).not.toEqual({ n: 0 });
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -1,66 +1,38 @@
 /**
  * Summary tables the store keeps up to date at write time, so the unfiltered flow and version
- * views and the free-text index never scan every message. SQLite triggers maintain them from
- * each row's OLD and NEW values inside the writer's transaction: an update moves a row from
- * its old group to its new one, and eviction (DELETE) takes it out again, so counts stay exact.
+ * views never scan every message. Each written batch collects the change it makes to every
+ * group (+1 for a new row, −1/+1 when an update moves a row between groups, −n for evicted
+ * rows) in a `SummaryDelta`, and applies it with one upsert per changed group. Per-row SQL
+ * triggers did the same work with four upserts per row and cost the write path ~3×
+ * (docs/performance.md).
  */
+import type Database from 'better-sqlite3';
 
 /** Bump when the summary schema changes: an older store is rebuilt from `messages` on open. */
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 
 /**
  * `meta` key: every message with an id up to this one is in `messages_fts`. New rows are
- * indexed per written batch by one `INSERT … SELECT` over the id range (see CaptureStore
- * `writeBatch`): a per-row trigger cost the write path about twice as much.
+ * indexed per written batch by one `INSERT … SELECT` over the id range (see CaptureStore).
  */
 export const FTS_WATERMARK_KEY = 'ftsIndexedUpTo';
 
-/** Triggers whose definition changed between summary versions: dropped before SUMMARY_SCHEMA recreates them. */
-export const DROP_SUMMARY_TRIGGERS = `
+/** Triggers and indexes of older versions: dropped on open (the store now does their work). */
+export const DROP_OLD_SCHEMA = `
 DROP TRIGGER IF EXISTS messages_summary_insert;
+DROP TRIGGER IF EXISTS messages_summary_update;
+DROP TRIGGER IF EXISTS messages_summary_delete;
+DROP TRIGGER IF EXISTS messages_exchanges_update;
 DROP TRIGGER IF EXISTS messages_fts_update;
+DROP INDEX IF EXISTS messages_exchange;
+DROP INDEX IF EXISTS messages_target_exchange;
+DROP TABLE IF EXISTS messages_fts;
 `;
 
-/** The group key of a flow facet (the GROUP BY of the scan in aggregates.ts), for row `p`. */
-const flowGroupKey = (p: string) =>
-  `json_array(${p}.flow_key, ${p}.kind, ${p}.outcome, ${p}.failure_class, ${p}.client_key, ${p}.server, ${p}.signature_status = 'failed')`;
-
-/** The group key of a version facet, for row `p`. */
-const versionGroupKey = (p: string) =>
-  `json_array(COALESCE(${p}.target_exchange, ${p}.exchange), ${p}.topic, ${p}.namespace, ${p}.version, ${p}.method, ${p}.kind, ${p}.outcome, ${p}.failure_class, ${p}.server, ${p}.client_key)`;
-
-/** Statements adding row `p` (NEW or a `messages` alias) to every summary. */
-function addRow(p: string): string {
-  return `
-  INSERT INTO flow_groups SELECT ${flowGroupKey(p)}, ${p}.flow_key, ${p}.kind, ${p}.outcome, ${p}.failure_class, ${p}.client_key, ${p}.server, ${p}.signature_status = 'failed', 1
-    WHERE ${p}.flow_key IS NOT NULL
-    ON CONFLICT(group_key) DO UPDATE SET n = n + 1;
-  INSERT INTO flow_latencies SELECT ${p}.flow_key, ${p}.latency_ms, 1
-    WHERE ${p}.flow_key IS NOT NULL AND ${p}.kind = 'call' AND ${p}.latency_ms IS NOT NULL
-    ON CONFLICT(flow_key, latency_ms) DO UPDATE SET n = n + 1;
-  INSERT INTO flow_reached SELECT DISTINCT ${p}.flow_key, j.value, 1 FROM json_each(${p}.reached) j
-    WHERE ${p}.flow_key IS NOT NULL
-    ON CONFLICT(flow_key, server) DO UPDATE SET n = n + 1;
-  INSERT INTO version_groups SELECT ${versionGroupKey(p)}, COALESCE(${p}.target_exchange, ${p}.exchange), ${p}.topic, ${p}.namespace, ${p}.version, ${p}.method, ${p}.kind, ${p}.outcome, ${p}.failure_class, ${p}.server, ${p}.client_key, 1
-    WHERE ${p}.kind IN ('call', 'cast') AND ${p}.topic IS NOT NULL
-    ON CONFLICT(group_key) DO UPDATE SET n = n + 1;`;
-}
-
-/** Statements taking OLD out of every summary (a group whose count reaches 0 disappears). */
-const REMOVE_OLD = `
-  UPDATE flow_groups SET n = n - 1 WHERE OLD.flow_key IS NOT NULL AND group_key = ${flowGroupKey('OLD')};
-  UPDATE flow_latencies SET n = n - 1 WHERE OLD.kind = 'call' AND flow_key = OLD.flow_key AND latency_ms = OLD.latency_ms;
-  UPDATE flow_reached SET n = n - 1 WHERE flow_key = OLD.flow_key AND server IN (SELECT value FROM json_each(OLD.reached));
-  UPDATE version_groups SET n = n - 1 WHERE OLD.kind IN ('call', 'cast') AND OLD.topic IS NOT NULL AND group_key = ${versionGroupKey('OLD')};
-  DELETE FROM flow_groups WHERE n <= 0 AND OLD.flow_key IS NOT NULL AND group_key = ${flowGroupKey('OLD')};
-  DELETE FROM flow_latencies WHERE n <= 0 AND flow_key = OLD.flow_key AND latency_ms = OLD.latency_ms;
-  DELETE FROM flow_reached WHERE n <= 0 AND flow_key = OLD.flow_key;
-  DELETE FROM version_groups WHERE n <= 0 AND OLD.kind IN ('call', 'cast') AND OLD.topic IS NOT NULL AND group_key = ${versionGroupKey('OLD')};`;
-
 /**
- * Tables, index and triggers. `messages_fts` is a contentless trigram index of `search_text`
- * (rowid = message id): it stores no second copy of the text, only the trigrams. It is filled
- * per batch by the store, not by the insert trigger (FTS_WATERMARK_KEY).
+ * Tables and the flow time index. `messages_fts` is a contentless trigram index of
+ * `search_text` (rowid = message id): it stores only which rows hold each trigram, neither the
+ * text nor positions (`detail=none`, see filter-sql `trigramQuery`).
  */
 export const SUMMARY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS flow_groups (
@@ -82,54 +54,155 @@ CREATE INDEX IF NOT EXISTS messages_flow_time ON messages(flow_key, captured_at)
 -- Both exchanges a message is found by (filter 'exchange': published to OR target), so the
 -- filter walks one (exchange, id) key newest first instead of ORing two indexes and sorting.
 CREATE TABLE IF NOT EXISTS message_exchanges (name TEXT NOT NULL, message_id INTEGER NOT NULL, PRIMARY KEY (name, message_id)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1);
-
-CREATE TRIGGER IF NOT EXISTS messages_summary_insert AFTER INSERT ON messages BEGIN
-  ${addRow('NEW')}
-  INSERT OR IGNORE INTO message_exchanges SELECT NEW.exchange, NEW.id WHERE true;
-  INSERT OR IGNORE INTO message_exchanges SELECT NEW.target_exchange, NEW.id WHERE NEW.target_exchange IS NOT NULL;
-END;
-CREATE TRIGGER IF NOT EXISTS messages_exchanges_update AFTER UPDATE OF exchange, target_exchange ON messages
-  WHEN OLD.exchange IS NOT NEW.exchange OR OLD.target_exchange IS NOT NEW.target_exchange BEGIN
-  DELETE FROM message_exchanges WHERE name = OLD.exchange AND message_id = OLD.id;
-  DELETE FROM message_exchanges WHERE name = OLD.target_exchange AND message_id = OLD.id;
-  INSERT OR IGNORE INTO message_exchanges SELECT NEW.exchange, NEW.id WHERE true;
-  INSERT OR IGNORE INTO message_exchanges SELECT NEW.target_exchange, NEW.id WHERE NEW.target_exchange IS NOT NULL;
-END;
-CREATE TRIGGER IF NOT EXISTS messages_summary_update AFTER UPDATE ON messages BEGIN
-  ${REMOVE_OLD}
-  ${addRow('NEW')}
-END;
--- Only rows already indexed: a newer row is indexed with its final text when its batch is written.
-CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF search_text ON messages
-  WHEN OLD.search_text IS NOT NEW.search_text AND OLD.id <= (SELECT value FROM meta WHERE key = '${FTS_WATERMARK_KEY}') BEGIN
-  DELETE FROM messages_fts WHERE rowid = OLD.id;
-  INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.search_text);
-END;
-CREATE TRIGGER IF NOT EXISTS messages_summary_delete AFTER DELETE ON messages BEGIN
-  ${REMOVE_OLD}
-  DELETE FROM messages_fts WHERE rowid = OLD.id;
-  DELETE FROM message_exchanges WHERE name = OLD.exchange AND message_id = OLD.id;
-  DELETE FROM message_exchanges WHERE name = OLD.target_exchange AND message_id = OLD.id;
-END;
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
 `;
 
-/** Refill every summary from `messages` (a store written before the summaries existed). */
-export const REBUILD_SUMMARIES = `
-DELETE FROM flow_groups; DELETE FROM flow_latencies; DELETE FROM flow_reached; DELETE FROM version_groups;
-INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
-INSERT INTO flow_groups SELECT ${flowGroupKey('m')}, m.flow_key, m.kind, m.outcome, m.failure_class, m.client_key, m.server, m.signature_status = 'failed', COUNT(*)
-  FROM messages m WHERE m.flow_key IS NOT NULL GROUP BY 1;
-INSERT INTO flow_latencies SELECT m.flow_key, m.latency_ms, COUNT(*)
-  FROM messages m WHERE m.flow_key IS NOT NULL AND m.kind = 'call' AND m.latency_ms IS NOT NULL GROUP BY 1, 2;
-INSERT INTO flow_reached SELECT m.flow_key, j.value, COUNT(DISTINCT m.id)
-  FROM messages m, json_each(m.reached) j WHERE m.flow_key IS NOT NULL GROUP BY 1, 2;
-INSERT INTO version_groups SELECT ${versionGroupKey('m')}, COALESCE(m.target_exchange, m.exchange), m.topic, m.namespace, m.version, m.method, m.kind, m.outcome, m.failure_class, m.server, m.client_key, COUNT(*)
-  FROM messages m WHERE m.kind IN ('call', 'cast') AND m.topic IS NOT NULL GROUP BY 1;
-INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
-INSERT INTO meta (key, value) VALUES ('${FTS_WATERMARK_KEY}', (SELECT COALESCE(MAX(id), 0) FROM messages))
-  ON CONFLICT(key) DO UPDATE SET value = excluded.value;
-DELETE FROM message_exchanges;
-INSERT OR IGNORE INTO message_exchanges SELECT exchange, id FROM messages WHERE true;
-INSERT OR IGNORE INTO message_exchanges SELECT target_exchange, id FROM messages WHERE target_exchange IS NOT NULL;
-`;
+/** The `messages` columns a row's summary groups are made of. */
+export interface SummaryColumns {
+  kind: string;
+  exchange: string;
+  target_exchange: string | null;
+  topic: string | null;
+  namespace: string | null;
+  version: string | null;
+  method: string | null;
+  server: string | null;
+  outcome: string | null;
+  failure_class: string | null;
+  latency_ms: number | null;
+  signature_status: string;
+  flow_key: string | null;
+  client_key: string | null;
+  /** JSON array of server names, or null. */
+  reached: string | null;
+}
+
+export const SUMMARY_COLUMN_NAMES = [
+  'kind',
+  'exchange',
+  'target_exchange',
+  'topic',
+  'namespace',
+  'version',
+  'method',
+  'server',
+  'outcome',
+  'failure_class',
+  'latency_ms',
+  'signature_status',
+  'flow_key',
+  'client_key',
+  'reached',
+] as const satisfies readonly (keyof SummaryColumns)[];
+
+interface Counted<Row> {
+  row: Row;
+  n: number;
+}
+
+function bump<Row>(map: Map<string, Counted<Row>>, key: string, row: () => Row, n: number): void {
+  const entry = map.get(key);
+  if (entry) entry.n += n;
+  else map.set(key, { row: row(), n });
+}
+
+/** The change a batch makes to every summary group; `apply` writes it. */
+export class SummaryDelta {
+  private readonly flowGroups = new Map<string, Counted<unknown[]>>();
+  private readonly latencies = new Map<string, Counted<[string, number]>>();
+  private readonly reached = new Map<string, Counted<[string, string]>>();
+  private readonly versionGroups = new Map<string, Counted<unknown[]>>();
+
+  /** Count `n` rows (negative: take them out) with these columns into their groups. */
+  add(c: SummaryColumns, n: number): void {
+    if (n === 0) return;
+    const flowKey = c.flow_key;
+    if (flowKey !== null) {
+      const group = [flowKey, c.kind, c.outcome, c.failure_class, c.client_key, c.server, c.signature_status === 'failed' ? 1 : 0];
+      bump(this.flowGroups, JSON.stringify(group), () => group, n);
+      const latency = c.latency_ms;
+      if (c.kind === 'call' && latency !== null) bump(this.latencies, `${latency}\u0000${flowKey}`, () => [flowKey, latency], n);
+      if (c.reached !== null) {
+        // Each server once per message, as the scan's DISTINCT counts it.
+        for (const server of new Set(JSON.parse(c.reached) as string[])) bump(this.reached, `${server}\u0000${flowKey}`, () => [flowKey, server], n);
+      }
+    }
+    if ((c.kind === 'call' || c.kind === 'cast') && c.topic !== null) {
+      const group = [c.target_exchange ?? c.exchange, c.topic, c.namespace, c.version, c.method, c.kind, c.outcome, c.failure_class, c.server, c.client_key];
+      bump(this.versionGroups, JSON.stringify(group), () => group, n);
+    }
+  }
+
+  /** Write the change (inside the caller's transaction); groups whose count reaches 0 disappear. */
+  apply(stmts: SummaryStatements): void {
+    for (const [key, { row, n }] of this.flowGroups) if (n !== 0) stmts.flowGroup.run(key, ...row, n);
+    for (const { row, n } of this.latencies.values()) if (n !== 0) stmts.latency.run(...row, n);
+    for (const { row, n } of this.reached.values()) if (n !== 0) stmts.reached.run(...row, n);
+    for (const [key, { row, n }] of this.versionGroups) if (n !== 0) stmts.versionGroup.run(key, ...row, n);
+    if ([this.flowGroups, this.latencies, this.reached, this.versionGroups].some((m) => [...m.values()].some((e) => e.n < 0))) {
+      stmts.dropEmpty();
+    }
+  }
+}
+
+export interface SummaryStatements {
+  flowGroup: Database.Statement;
+  latency: Database.Statement;
+  reached: Database.Statement;
+  versionGroup: Database.Statement;
+  dropEmpty: () => void;
+}
+
+export function prepareSummaryStatements(db: Database.Database): SummaryStatements {
+  const dropEmpty = [
+    db.prepare('DELETE FROM flow_groups WHERE n <= 0'),
+    db.prepare('DELETE FROM flow_latencies WHERE n <= 0'),
+    db.prepare('DELETE FROM flow_reached WHERE n <= 0'),
+    db.prepare('DELETE FROM version_groups WHERE n <= 0'),
+  ];
+  return {
+    flowGroup: db.prepare(
+      `INSERT INTO flow_groups (group_key, flow_key, kind, outcome, failure_class, client_key, server, sig_failed, n)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(group_key) DO UPDATE SET n = n + excluded.n`,
+    ),
+    latency: db.prepare('INSERT INTO flow_latencies (flow_key, latency_ms, n) VALUES (?, ?, ?) ON CONFLICT(flow_key, latency_ms) DO UPDATE SET n = n + excluded.n'),
+    reached: db.prepare('INSERT INTO flow_reached (flow_key, server, n) VALUES (?, ?, ?) ON CONFLICT(flow_key, server) DO UPDATE SET n = n + excluded.n'),
+    versionGroup: db.prepare(
+      `INSERT INTO version_groups (group_key, exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, n)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(group_key) DO UPDATE SET n = n + excluded.n`,
+    ),
+    // Summary tables hold a few hundred rows: scanning them for empties is cheaper than tracking.
+    dropEmpty: () => {
+      for (const s of dropEmpty) s.run();
+    },
+  };
+}
+
+const SUMMARY_SELECT = SUMMARY_COLUMN_NAMES.join(', ');
+
+/**
+ * The summary change of taking the rows `WHERE <where>` out (eviction), or of putting them in
+ * (a rebuild, with `sign` 1), grouped in SQL so a million rows cost one pass.
+ */
+export function deltaOfRows(db: Database.Database, where: string, params: unknown[], sign: 1 | -1, delta = new SummaryDelta()): SummaryDelta {
+  const rows = db
+    .prepare(`SELECT ${SUMMARY_SELECT}, COUNT(*) AS n FROM messages WHERE ${where} GROUP BY ${SUMMARY_SELECT}`)
+    .iterate(...params) as Iterable<SummaryColumns & { n: number }>;
+  for (const row of rows) delta.add(row, sign * row.n);
+  return delta;
+}
+
+/** Refill every summary, the exchange table and the text index from `messages` (a store from an older version). */
+export function rebuildSummaries(db: Database.Database, stmts: SummaryStatements): void {
+  db.exec(`
+    DELETE FROM flow_groups; DELETE FROM flow_latencies; DELETE FROM flow_reached; DELETE FROM version_groups;
+    INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
+    INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
+    INSERT INTO meta (key, value) VALUES ('${FTS_WATERMARK_KEY}', (SELECT COALESCE(MAX(id), 0) FROM messages))
+      ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+    DELETE FROM message_exchanges;
+    INSERT OR IGNORE INTO message_exchanges SELECT exchange, id FROM messages WHERE true;
+    INSERT OR IGNORE INTO message_exchanges SELECT target_exchange, id FROM messages WHERE target_exchange IS NOT NULL;
+  `);
+  deltaOfRows(db, '1', [], 1).apply(stmts);
+}

@@ -10,7 +10,19 @@ import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shar
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
-import { DROP_SUMMARY_TRIGGERS, FTS_WATERMARK_KEY, REBUILD_SUMMARIES, SUMMARY_SCHEMA, SUMMARY_VERSION } from './store-summaries.js';
+import {
+  DROP_OLD_SCHEMA,
+  FTS_WATERMARK_KEY,
+  SUMMARY_COLUMN_NAMES,
+  SUMMARY_SCHEMA,
+  SUMMARY_VERSION,
+  SummaryDelta,
+  deltaOfRows,
+  prepareSummaryStatements,
+  rebuildSummaries,
+  type SummaryColumns,
+  type SummaryStatements,
+} from './store-summaries.js';
 
 /** Filtered totals are counted up to this many matches (see `countUpTo`). */
 export const TOTAL_COUNT_CAP = 10_000;
@@ -37,9 +49,10 @@ export interface StoredRow {
 /**
  * (column, id) indexes: a filtered newest-first page walks one index backwards and stops at
  * the limit. Kept to the filterable columns: every index costs on each insert. (Servers are
- * indexed in message_servers; ids are in capture order, so no captured_at index is needed.)
+ * indexed in message_servers, exchanges in message_exchanges; ids are in capture order, so no
+ * captured_at index is needed.)
  */
-const INDEXED = ['kind', 'exchange', 'target_exchange', 'topic', 'namespace', 'method', 'version', 'outcome', 'signature_status'];
+const INDEXED = ['kind', 'topic', 'namespace', 'method', 'version', 'outcome', 'signature_status'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -142,6 +155,7 @@ function parseRow(row: MessageRow): StoredRow {
 export class CaptureStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly summaryStmts: SummaryStatements;
   /** Messages with ids up to this one are in the text index (meta FTS_WATERMARK_KEY). */
   private ftsWatermark: number;
 
@@ -157,8 +171,9 @@ export class CaptureStore {
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
-    if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_SUMMARY_TRIGGERS);
+    if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
     this.db.exec(SUMMARY_SCHEMA);
+    this.summaryStmts = prepareSummaryStatements(this.db);
     const cols = COLUMN_NAMES.join(', ');
     const raw = 'raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body, raw_size';
     // Positional parameters, in the order paramsOf() lays them out (named ones cost a 30-key object per row).
@@ -170,14 +185,18 @@ export class CaptureStore {
       update: this.db.prepare(`UPDATE messages SET ${sets} WHERE id = ?`),
       updateRaw: this.db.prepare(`UPDATE messages SET ${sets}, ${rawSets} WHERE id = ?`),
       ftsIndexAfter: this.db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages WHERE id > ?'),
-      rawSize: this.db.prepare('SELECT raw_size FROM messages WHERE id = ?').pluck(),
+      ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
+      ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
+      exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
+      exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
+      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, raw_size FROM messages WHERE id = ?`),
       get: this.db.prepare(`SELECT record_json, ${raw} FROM messages WHERE id = ?`),
       recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
       byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
       pending: this.db.prepare("SELECT record_json FROM messages WHERE outcome = 'pending' ORDER BY id").pluck(),
       totals: this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(raw_size), 0) AS bytes, COALESCE(MAX(id), 0) AS maxId FROM messages'),
-      oldest: this.db.prepare('SELECT id, raw_size FROM messages ORDER BY id LIMIT ?'),
+      oldest: this.db.prepare('SELECT id, raw_size, exchange, target_exchange FROM messages ORDER BY id LIMIT ?'),
       deleteUpTo: this.db.prepare('DELETE FROM messages WHERE id <= ?'),
       deleteServersUpTo: this.db.prepare('DELETE FROM message_servers WHERE id <= ?'),
       deleteServers: this.db.prepare('DELETE FROM message_servers WHERE id = ?'),
@@ -205,30 +224,45 @@ export class CaptureStore {
     let bytes = 0;
     let maxInserted = this.ftsWatermark;
     this.db.transaction(() => {
+      const delta = new SummaryDelta();
       for (const w of writes) {
         const id = w.record.id;
         const params = paramsOf(w);
-        if (w.raw) {
-          const size = w.raw.body.byteLength;
-          if (w.insert) {
-            this.stmts.insert.run(params);
-            inserted++;
-            bytes += size;
-            if (id > maxInserted) maxInserted = id;
-          } else {
-            const before = this.stmts.rawSize.get(id) as number | undefined;
-            if (before === undefined) continue; // evicted meanwhile
-            this.stmts.updateRaw.run(params);
-            bytes += size - before;
-          }
+        const cols = w.columns;
+        if (w.insert && w.raw) {
+          this.stmts.insert.run(params);
+          inserted++;
+          bytes += w.raw.body.byteLength;
+          if (id > maxInserted) maxInserted = id;
+          this.addExchanges(cols, id);
         } else {
-          this.stmts.update.run(params);
+          const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; raw_size: number }) | undefined;
+          if (before === undefined) continue; // evicted meanwhile
+          if (w.raw) {
+            this.stmts.updateRaw.run(params);
+            bytes += w.raw.body.byteLength - before.raw_size;
+          } else {
+            this.stmts.update.run(params);
+          }
+          delta.add(before, -1);
+          if (before.exchange !== cols.exchange || before.target_exchange !== cols.target_exchange) {
+            this.stmts.exchangeDelete.run(before.exchange, id);
+            if (before.target_exchange !== null) this.stmts.exchangeDelete.run(before.target_exchange, id);
+            this.addExchanges(cols, id);
+          }
+          // Rows not yet indexed are indexed with their final text at the end of the batch.
+          if (id <= this.ftsWatermark && before.search_text !== cols.search_text) {
+            this.stmts.ftsDelete.run(id);
+            this.stmts.ftsInsert.run(id, cols.search_text);
+          }
+          this.stmts.deleteServers.run(id);
         }
-        if (!w.insert) this.stmts.deleteServers.run(id);
+        delta.add(cols, 1);
         for (const server of w.servers) this.stmts.insertServer.run(server, id);
       }
+      delta.apply(this.summaryStmts);
       // Index the batch's new rows in one statement (with their final text: updates in this
-      // batch came first). Far cheaper than an FTS insert per row from a trigger.
+      // batch came first). Far cheaper than an FTS insert per row.
       if (maxInserted > this.ftsWatermark) {
         this.stmts.ftsIndexAfter.run(this.ftsWatermark);
         this.stmts.metaSet.run(FTS_WATERMARK_KEY, maxInserted);
@@ -236,6 +270,11 @@ export class CaptureStore {
     })();
     this.ftsWatermark = maxInserted;
     return { inserted, bytes };
+  }
+
+  private addExchanges(cols: RecordColumns, id: number): void {
+    this.stmts.exchangeInsert.run(cols.exchange, id);
+    if (cols.target_exchange !== null && cols.target_exchange !== cols.exchange) this.stmts.exchangeInsert.run(cols.target_exchange, id);
   }
 
   getRecord(id: number): EnvelopeRecord | null {
@@ -279,11 +318,15 @@ export class CaptureStore {
     let lastId = -1;
     // The byte limit needs an open-ended walk (bodies vary); the count limit knows how many.
     const limit = needBytes > 0 ? current.stored : needCount;
+    const gone: { id: number; exchange: string; target_exchange: string | null }[] = [];
     for (const row of this.stmts.oldest.iterate(limit) as Iterable<{
       id: number;
       raw_size: number;
+      exchange: string;
+      target_exchange: string | null;
     }>) {
       if (needCount <= 0 && needBytes <= 0) break;
+      gone.push(row);
       lastId = row.id;
       count++;
       bytes += row.raw_size;
@@ -292,6 +335,12 @@ export class CaptureStore {
     }
     if (lastId >= 0) {
       this.db.transaction(() => {
+        deltaOfRows(this.db, 'id <= ?', [lastId], -1).apply(this.summaryStmts);
+        for (const row of gone) {
+          this.stmts.exchangeDelete.run(row.exchange, row.id);
+          if (row.target_exchange !== null) this.stmts.exchangeDelete.run(row.target_exchange, row.id);
+          if (row.id <= this.ftsWatermark) this.stmts.ftsDelete.run(row.id);
+        }
         this.stmts.deleteUpTo.run(lastId);
         this.stmts.deleteServersUpTo.run(lastId);
       })();
@@ -321,7 +370,7 @@ export class CaptureStore {
   private rebuildSummariesIfStale(): void {
     if (this.meta('summaryVersion') === SUMMARY_VERSION) return;
     this.db.transaction(() => {
-      this.db.exec(REBUILD_SUMMARIES);
+      rebuildSummaries(this.db, this.summaryStmts);
       this.stmts.metaSet.run('summaryVersion', SUMMARY_VERSION);
     })();
   }
