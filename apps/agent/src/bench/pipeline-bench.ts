@@ -3,6 +3,7 @@
  * against a bare double JSON.parse of the same bodies read from the same file in the same run.
  */
 import { createConnectionDirectory } from '../domain/connection-directory.js';
+import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
 import { readLines } from './capture-file.js';
 import { workloadConsumers } from './workload.js';
@@ -69,11 +70,16 @@ function pureParseRate(sample: Buffer[]): number {
   return n / secondsSince(t0);
 }
 
-/** Open a capture core the way the agent runs it, with the workload's consumers known. */
-export function openBenchCore(dataDir: string, maxMessages: number, maxBytes = 64 * 1024 ** 3): CaptureCore {
+/** A connection directory that knows the workload's consumers (as the agent learns them from the management API). */
+export function openBenchDirectory(): ConnectionDirectory {
   const directory = createConnectionDirectory();
   directory.updateFromManagement('import', { processes: {}, consumers: workloadConsumers() });
-  return createCaptureCore({ dataDir, retention: { maxMessages, maxBytes }, showSecrets: false, directory, timers: false });
+  return directory;
+}
+
+/** Open a capture core the way the agent runs it, with the workload's consumers known. */
+export function openBenchCore(dataDir: string, maxMessages: number, maxBytes = 64 * 1024 ** 3): CaptureCore {
+  return createCaptureCore({ dataDir, retention: { maxMessages, maxBytes }, showSecrets: false, directory: openBenchDirectory(), timers: false });
 }
 
 /** Run B2 over `file` (n lines), storing into `dataDir` (left there for B4). */

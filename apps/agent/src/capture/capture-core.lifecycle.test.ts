@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { createCaptureCore, type CaptureCoreOptions } from './capture-core.js';
+import { CaptureStore } from './store.js';
 import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
@@ -209,5 +210,36 @@ describe('correlation edge cases', () => {
     expect(core.counts()).toMatchObject({ captured: 1, decodeErrors: 1 });
     expect(core.query({}, {}).items[0]?.decodeError?.code).toBe('inner-not-json');
     core.close();
+  });
+});
+
+describe('a store write that fails', () => {
+  it('is written on a later flush: nothing lost, changes made meanwhile kept', () => {
+    const dir = tempDataDir();
+    const core = createCaptureCore(options(dir, { storeWriter: 'inline' }));
+    const raws = fixtureRaws(T0);
+    // The disk refuses the first batch (full, I/O error): the writer reports it, the core keeps the writes.
+    const apply = vi.spyOn(CaptureStore.prototype, 'applyBatch').mockImplementationOnce(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    try {
+      for (const raw of raws.slice(0, 10)) core.ingest(raw);
+      core.flush();
+      expect(apply.mock.results.map((r) => r.type)).toEqual(['throw']);
+      // Replies and deliveries arriving meanwhile change the records whose insert failed.
+      for (const raw of raws.slice(10)) core.ingest(raw);
+      core.flush();
+      expect(core.counts()).toMatchObject({ captured: 26, stored: 26, dropped: 0 });
+      expect(apply.mock.results.map((r) => r.type)).toEqual(['throw', 'return']); // retried with the later changes
+    } finally {
+      apply.mockRestore();
+    }
+    const all = core.query({}, { limit: 1000 }).items;
+    core.close();
+    // The same capture without the failure gives the same records.
+    const clean = createCaptureCore(options(tempDataDir(), { storeWriter: 'inline' }));
+    for (const raw of raws) clean.ingest(raw);
+    expect(byCaptureTime(all)).toEqual(byCaptureTime(clean.query({}, { limit: 1000 }).items));
+    clean.close();
   });
 });

@@ -36,7 +36,9 @@ import { BoundedMap } from './lru.js';
 import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type ImportResult } from './ndjson.js';
 import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
-import { CaptureStore, TOTAL_COUNT_CAP, type StoredRaw, type StoreWrite } from './store.js';
+import { CaptureStore, TOTAL_COUNT_CAP } from './store.js';
+import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
+import { createStoreWriter, type WriteOutcome } from './store-writer.js';
 import { uniqueIdHint } from './unique-id-hint.js';
 import { UnresolvedRecords } from './unresolved.js';
 
@@ -56,10 +58,14 @@ export interface CaptureCoreOptions {
   decodeOptions?: DecodeOptions;
   /** Run the flush (50 ms) and timeout sweep (500 ms) timers. Tests turn them off and call flush(). @default true */
   timers?: boolean;
+  /** Write the store on a writer thread (store-writer.ts) or inline. @default 'thread' (inline where no compiled writer script exists) */
+  storeWriter?: 'thread' | 'inline';
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name. */
 export interface CaptureCore extends CaptureService {
+  /** Where the store is written: a writer thread, or inline (see store-writer.ts). */
+  readonly storeWriter: 'thread' | 'inline';
   /** @param opts.source source name for imported records, e.g. `import:capture.ndjson` (default `import`) */
   importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
 }
@@ -70,6 +76,11 @@ const FLUSH_INTERVAL_MS = 50;
 const SWEEP_INTERVAL_MS = 500;
 /** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
 const MAX_WRITE_QUEUE = 100_000;
+/**
+ * Batches handed to the writer and not yet written. At this many the capture thread waits for
+ * the writer: the backlog then stays in the broker's queue rather than in this process.
+ */
+const MAX_IN_FLIGHT = 4;
 /** How many recent publishes a deliver can still be matched with in memory (older ones: index lookup). */
 const MATCH_MEMORY = 100_000;
 const CALL_MEMORY = 100_000;
@@ -88,7 +99,6 @@ const REPLIES_AWAITING_SERVER = 10_000;
 /** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
 export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
 
-type PendingWrite = Omit<StoreWrite, 'columns' | 'servers'>;
 
 interface MatchEntry {
   id: number;
@@ -123,8 +133,12 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   };
 
   /** Unwritten records; columns are derived at flush, once per record however often it changed. */
-  const writeQueue = new Map<number, PendingWrite>();
+  let writeQueue = new Map<number, StoreWrite>();
+  /** Batches handed to the writer, by sequence number, until their outcome arrives. */
+  const inFlight = new Map<number, Map<number, StoreWrite>>();
+  /** Inserts not yet written (queued, in flight, or waiting for a retry). */
   let pendingInserts = 0;
+  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter);
   const hot = new BoundedMap<number, EnvelopeRecord>(HOT_RECORDS);
   const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
   const callByMsgId = new BoundedMap<string, number>(CALL_MEMORY);
@@ -147,13 +161,19 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   // --- record access ---------------------------------------------------------------------
   function getRecord(id: number): EnvelopeRecord | null {
-    return writeQueue.get(id)?.record ?? hot.get(id) ?? store.getRecord(id);
+    const recent = writeQueue.get(id)?.record ?? hot.get(id);
+    if (recent) return recent;
+    for (const writes of inFlight.values()) {
+      const w = writes.get(id);
+      if (w) return w.record;
+    }
+    return store.getRecord(id);
   }
 
   /** Queue a record for writing (insert with its raw event, or update). */
   function put(record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void {
     const queued = writeQueue.get(record.id);
-    const write: PendingWrite = {
+    const write: StoreWrite = {
       record,
       raw: raw ?? queued?.raw ?? null,
       insert: insert || (queued?.insert ?? false),
@@ -497,26 +517,47 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   // --- timers: batched writes, timeouts ------------------------------------------------------
+  /** Hand the queued writes to the writer (not waiting for them) and take in finished outcomes. */
   function flushWrites(): void {
-    if (writeQueue.size === 0) return;
-    const batch: StoreWrite[] = [];
-    for (const w of writeQueue.values()) batch.push({ ...w, columns: columnsOf(w.record), servers: serverNamesOf(w.record) });
-    try {
-      const { inserted, bytes } = store.writeBatch(batch);
-      stored += inserted;
-      storedBytes += bytes;
-    } catch {
-      return; // keep the queue: retried on the next flush; admit() drops beyond MAX_WRITE_QUEUE
+    if (writeQueue.size > 0) {
+      const batch = prepareBatch(writeQueue.values(), { ...counters, lastId: nextId - 1 });
+      inFlight.set(writer.submit(batch), writeQueue);
+      writeQueue = new Map();
     }
-    writeQueue.clear();
-    pendingInserts = 0;
-    const evicted = store.evict(opts.retention, { stored, bytes: storedBytes });
-    if (evicted.count > 0) {
-      stored -= evicted.count;
-      storedBytes -= evicted.bytes;
-      counters.evicted += evicted.count;
+    settleOutcomes(writer.poll());
+    if (inFlight.size >= MAX_IN_FLIGHT) {
+      writer.waitUntilPending(MAX_IN_FLIGHT - 1);
+      settleOutcomes(writer.poll());
     }
-    store.setMeta({ ...counters, lastId: nextId - 1 });
+  }
+
+  /** Everything queued is written (or failed and queued again) when this returns: SQL reads see it. */
+  function drainWrites(): void {
+    flushWrites();
+    writer.waitUntilPending(0);
+    settleOutcomes(writer.poll());
+  }
+
+  function settleOutcomes(outcomes: WriteOutcome[]): void {
+    for (const outcome of outcomes) {
+      const writes = inFlight.get(outcome.seq);
+      inFlight.delete(outcome.seq);
+      if (!writes) continue;
+      if (outcome.ok) {
+        const { inserted, bytes, evicted } = outcome.result;
+        for (const w of writes.values()) if (w.insert) pendingInserts--;
+        stored += inserted - evicted.count;
+        storedBytes += bytes - evicted.bytes;
+        counters.evicted += evicted.count;
+        continue;
+      }
+      // Not written (disk full, I/O error): queue again for the next flush; admit() drops new
+      // messages beyond MAX_WRITE_QUEUE. A newer queued change of the same record is kept.
+      for (const [id, w] of writes) {
+        const newer = writeQueue.get(id);
+        writeQueue.set(id, newer ? { record: newer.record, raw: newer.raw ?? w.raw, insert: newer.insert || w.insert } : w);
+      }
+    }
   }
 
   function sweepTimeouts(): void {
@@ -559,12 +600,12 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   /** Before every read: what the directory learned is in the store, so SQL sees it too. */
   function settle(): void {
     resolveLate();
-    flushWrites();
+    drainWrites();
   }
 
   function markGap(gap: CaptureGap): void {
     try {
-      store.addGap(gap);
+      writer.addGap(gap);
     } catch {
       // storing the gap is best effort; listeners still hear about it
     }
@@ -578,6 +619,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   const core: CaptureCore = {
+    storeWriter: writer.mode,
     ingest,
     markGap,
     countDropped(n) {
@@ -604,7 +646,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return presentDetail(refreshed(row.record), row.raw.body, decoded, opts.showSecrets);
     },
     getRaw(id) {
-      flushWrites();
+      drainWrites();
       const row = store.getRow(id);
       return row ? { record: presentRecord(row.record, opts.showSecrets), body: row.raw.body } : null;
     },
@@ -617,9 +659,11 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return versionsOf(store, filter);
     },
     gaps() {
+      drainWrites();
       return store.gaps();
     },
     counts(): CaptureCounts {
+      // Not waiting for the writer: `stored` is what is written so far.
       flushWrites();
       return { ...counters, stored, storedBytes };
     },
@@ -650,7 +694,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
         return await importLines(lines, source, now, ingest, learn);
       } finally {
         importing--;
-        flushWrites();
+        drainWrites();
       }
     },
     subscribe(listener) {
@@ -660,14 +704,18 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     flush() {
       sweepTimeouts();
       resolveLate();
-      flushWrites();
+      drainWrites();
     },
     close() {
       if (closed) return;
       for (const t of timers) clearInterval(t);
-      flushWrites();
-      closed = true;
-      store.close();
+      try {
+        drainWrites();
+      } finally {
+        closed = true;
+        writer.close();
+        store.close();
+      }
     },
   };
   return core;

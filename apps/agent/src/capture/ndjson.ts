@@ -14,7 +14,7 @@
 import type { DeliveryWire, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { presentBody } from './present.js';
-import type { StoredRaw } from './store.js';
+import type { StoredRaw } from './store-batch.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
+import { BODY_PARAM, columnsOfParams, type PreparedBatch, type StoredRaw } from './store-batch.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
 import {
   DROP_OLD_SCHEMA,
@@ -27,18 +28,16 @@ import {
 /** Filtered totals are counted up to this many matches (see `countUpTo`). */
 export const TOTAL_COUNT_CAP = 10_000;
 
-/** The raw event kept for a record: what the pipeline needs to decode it again. */
-export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
+/** What a written batch changed: rows inserted, body bytes added, and the oldest rows evicted to stay within retention. */
+export interface BatchResult {
+  inserted: number;
+  bytes: number;
+  evicted: { count: number; bytes: number };
+}
 
-/** One pending write: a new record (with its raw event) or a change to a stored one. */
-export interface StoreWrite {
-  record: EnvelopeRecord;
-  columns: RecordColumns;
-  /** serverNamesOf(record): the names the `server` filter finds it by. */
-  servers: string[];
-  /** Set for inserts, and when a deliver-only record is replaced by its publish. */
-  raw: StoredRaw | null;
-  insert: boolean;
+export interface Retention {
+  maxMessages: number;
+  maxBytes: number;
 }
 
 export interface StoredRow {
@@ -52,6 +51,8 @@ export interface StoredRow {
  * indexed in message_servers, exchanges in message_exchanges; ids are in capture order, so no
  * captured_at index is needed.)
  */
+const RAW_COLUMNS = ['raw_origin', 'raw_exchange', 'raw_routing_key', 'raw_headers', 'raw_properties', 'raw_body', 'raw_size'] as const;
+
 const INDEXED = ['kind', 'topic', 'namespace', 'method', 'version', 'outcome', 'signature_status'];
 
 const SCHEMA = `
@@ -91,43 +92,6 @@ CREATE TABLE IF NOT EXISTS gaps (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-/** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
-function jsonSafe(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
-    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
-      return Buffer.from((v as { data: number[] }).data).toString('utf8');
-    }
-    return v;
-  });
-}
-
-const RAW_COLUMNS = ['raw_origin', 'raw_exchange', 'raw_routing_key', 'raw_headers', 'raw_properties', 'raw_body', 'raw_size'] as const;
-
-/**
- * A write's statement parameters, positionally: the columns, record_json, then (when the
- * write carries its raw event) the raw columns, and the id last (INSERT lists it last too).
- */
-function paramsOf(w: StoreWrite): unknown[] {
-  const params: unknown[] = COLUMN_NAMES.map((c) => w.columns[c]);
-  params.push(JSON.stringify(w.record));
-  if (w.raw) {
-    const body = w.raw.body;
-    params.push(
-      w.raw.origin,
-      w.raw.exchange,
-      w.raw.routingKey,
-      jsonSafe(w.raw.headers),
-      jsonSafe(w.raw.properties),
-      Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      body.byteLength,
-    );
-  }
-  params.push(w.record.id);
-  return params;
-}
-
 interface MessageRow {
   record_json: string;
   raw_origin: string;
@@ -158,8 +122,14 @@ export class CaptureStore {
   private readonly summaryStmts: SummaryStatements;
   /** Messages with ids up to this one are in the text index (meta FTS_WATERMARK_KEY). */
   private ftsWatermark: number;
+  /** Row count and body bytes as this connection wrote them (applyBatch). */
+  private running: { stored: number; bytes: number } | null = null;
 
-  constructor(dataDir: string) {
+  /**
+   * @param opts.cacheMiB SQLite page cache of this connection. The writer's keeps the index
+   *   pages recent rows go to hot; a reader's serves queries (each connection has its own).
+   */
+  constructor(dataDir: string, opts: { cacheMiB?: number } = {}) {
     fs.mkdirSync(dataDir, { recursive: true });
     this.db = new Database(path.join(dataDir, 'capture.sqlite'));
     // Rows are ~3–25 KB (record JSON + raw body): larger pages mean fewer overflow pages per row.
@@ -167,7 +137,7 @@ export class CaptureStore {
     this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the index pages of recent rows hot
+    this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 16) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
@@ -219,28 +189,31 @@ export class CaptureStore {
    * Write a batch in one transaction.
    * @returns the change in stored body bytes (a replaced raw event can change size)
    */
-  writeBatch(writes: Iterable<StoreWrite>): { inserted: number; bytes: number } {
+  writeBatch(batch: PreparedBatch): { inserted: number; bytes: number } {
     let inserted = 0;
     let bytes = 0;
     let maxInserted = this.ftsWatermark;
+    const bodies = Buffer.from(batch.bodies.buffer, batch.bodies.byteOffset, batch.bodies.byteLength);
     this.db.transaction(() => {
       const delta = new SummaryDelta();
-      for (const w of writes) {
-        const id = w.record.id;
-        const params = paramsOf(w);
-        const cols = w.columns;
-        if (w.insert && w.raw) {
+      for (const w of batch.writes) {
+        const id = w.id;
+        const params = w.params;
+        if (w.body) params[BODY_PARAM] = bodies.subarray(w.body[0], w.body[0] + w.body[1]);
+        const cols = columnsOfParams(params);
+        const size = w.body ? w.body[1] : 0;
+        if (w.insert && w.body) {
           this.stmts.insert.run(params);
           inserted++;
-          bytes += w.raw.body.byteLength;
+          bytes += size;
           if (id > maxInserted) maxInserted = id;
           this.addExchanges(cols, id);
         } else {
           const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; raw_size: number }) | undefined;
           if (before === undefined) continue; // evicted meanwhile
-          if (w.raw) {
+          if (w.body) {
             this.stmts.updateRaw.run(params);
-            bytes += w.raw.body.byteLength - before.raw_size;
+            bytes += size - before.raw_size;
           } else {
             this.stmts.update.run(params);
           }
@@ -261,6 +234,7 @@ export class CaptureStore {
         for (const server of w.servers) this.stmts.insertServer.run(server, id);
       }
       delta.apply(this.summaryStmts);
+      for (const [k, v] of Object.entries(batch.meta)) this.stmts.metaSet.run(k, v);
       // Index the batch's new rows in one statement (with their final text: updates in this
       // batch came first). Far cheaper than an FTS insert per row.
       if (maxInserted > this.ftsWatermark) {
@@ -270,6 +244,22 @@ export class CaptureStore {
     })();
     this.ftsWatermark = maxInserted;
     return { inserted, bytes };
+  }
+
+  /**
+   * Write a batch, then evict the oldest rows beyond `retention`: what the writer (on this
+   * thread or the writer thread) does with each batch. The writer is the only one changing
+   * the store, so it keeps the running totals eviction needs.
+   */
+  applyBatch(batch: PreparedBatch, retention: Retention): BatchResult {
+    this.running ??= this.totals();
+    const { inserted, bytes } = this.writeBatch(batch);
+    this.running.stored += inserted;
+    this.running.bytes += bytes;
+    const evicted = this.evict(retention, this.running);
+    this.running.stored -= evicted.count;
+    this.running.bytes -= evicted.bytes;
+    return { inserted, bytes, evicted };
   }
 
   private addExchanges(cols: RecordColumns, id: number): void {

@@ -1,0 +1,87 @@
+/**
+ * A batch of store writes in the form the writer takes, on this thread or the writer thread:
+ * statement parameters (plain values) and one packed buffer of raw bodies, which is posted to
+ * the writer thread without copying. Records are serialized here, on the capture thread, at
+ * the moment the batch is handed over, so later changes to a record go in a later batch.
+ */
+import type { EnvelopeRecord } from '@osloscope/shared';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import { COLUMN_NAMES, columnsOf, serverNamesOf, type RecordColumns } from './columns.js';
+
+/** The raw event kept for a record: what the pipeline needs to decode it again. */
+export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
+
+/** One pending write: a new record (with its raw event) or a change to a stored one. */
+export interface StoreWrite {
+  record: EnvelopeRecord;
+  /** Set for inserts, and when a deliver-only record is replaced by its publish. */
+  raw: StoredRaw | null;
+  insert: boolean;
+}
+
+export interface PreparedWrite {
+  id: number;
+  insert: boolean;
+  /**
+   * Statement parameters, positionally: COLUMN_NAMES values, record_json, then (when `body`
+   * is set) the raw columns with a null where the body goes, and the id last.
+   */
+  params: unknown[];
+  /** [offset, length] of the raw body in the batch's `bodies`, or null for a write without its raw event. */
+  body: [number, number] | null;
+  /** serverNamesOf(record): the names the `server` filter finds it by. */
+  servers: string[];
+}
+
+export interface PreparedBatch {
+  writes: PreparedWrite[];
+  bodies: Uint8Array;
+  /** Counters written in the batch's transaction (`meta` table). */
+  meta: Record<string, number>;
+}
+
+/** Index of the body placeholder in a write's params. */
+export const BODY_PARAM = COLUMN_NAMES.length + 1 + 5;
+
+/** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
+export function jsonSafe(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+      return Buffer.from((v as { data: number[] }).data).toString('utf8');
+    }
+    return v;
+  });
+}
+
+export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, number>): PreparedBatch {
+  const list = [...writes];
+  let total = 0;
+  for (const w of list) if (w.raw) total += w.raw.body.byteLength;
+  const bodies = new Uint8Array(total);
+  let offset = 0;
+  const prepared = list.map((w): PreparedWrite => {
+    const columns = columnsOf(w.record);
+    const params: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
+    params.push(JSON.stringify(w.record));
+    let body: [number, number] | null = null;
+    if (w.raw) {
+      const bytes = w.raw.body;
+      bodies.set(bytes, offset);
+      body = [offset, bytes.byteLength];
+      offset += bytes.byteLength;
+      params.push(w.raw.origin, w.raw.exchange, w.raw.routingKey, jsonSafe(w.raw.headers), jsonSafe(w.raw.properties), null, bytes.byteLength);
+    }
+    params.push(w.record.id);
+    return { id: w.record.id, insert: w.insert, params, body, servers: serverNamesOf(w.record) };
+  });
+  return { writes: prepared, bodies, meta };
+}
+
+/** The indexed columns back from a prepared write's params (the writer needs them for summaries). */
+export function columnsOfParams(params: readonly unknown[]): RecordColumns {
+  const columns: Record<string, unknown> = {};
+  for (let i = 0; i < COLUMN_NAMES.length; i++) columns[COLUMN_NAMES[i] as string] = params[i];
+  return columns as unknown as RecordColumns;
+}

@@ -1,0 +1,117 @@
+/**
+ * The capture store written on its writer thread (the compiled agent's default) gives exactly
+ * what the inline writer gives, loses nothing on close, and keeps retention. Uses the built
+ * agent (`dist/`): the writer thread runs the compiled script.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EnvelopeFilter } from '@osloscope/shared';
+import { createCaptureCore as createBuiltCore } from '../../dist/capture/capture-core.js';
+import { createCaptureCore as createSourceCore } from '../../src/capture/capture-core.js';
+import { ensureCaptureFile, readLines } from '../../src/bench/capture-file.js';
+import { openBenchDirectory } from '../../src/bench/pipeline-bench.js';
+
+const N = 3000;
+const T0 = 1_700_000_000_000;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-writer-thread-'));
+let file: string;
+beforeAll(async () => {
+  file = await ensureCaptureFile(dir, N, T0);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+type Core = ReturnType<typeof createSourceCore>;
+
+function open(kind: 'thread' | 'inline', name: string, maxMessages = 10 * N): Core {
+  const create = kind === 'thread' ? createBuiltCore : createSourceCore;
+  const opts = {
+    dataDir: path.join(dir, name),
+    retention: { maxMessages, maxBytes: 1e10 },
+    showSecrets: false,
+    directory: openBenchDirectory(),
+    now: () => T0 + 3_600_000,
+    timers: false,
+    storeWriter: kind,
+  };
+  return create(opts) as Core;
+}
+
+const FILTERS: EnvelopeFilter[] = [{}, { kind: 'call' }, { server: 'compute-02' }, { outcome: 'error' }, { exchange: 'nova' }, { text: 'instance' }];
+
+function view(core: Core) {
+  return {
+    counts: core.counts(),
+    pages: FILTERS.map((f) => core.query(f, { limit: 200 })),
+    flows: core.flows({}),
+    versions: core.versions({}),
+  };
+}
+
+describe('the store writer thread', () => {
+  it('stores what the inline writer stores: same records, totals, flows and versions', async () => {
+    const threaded = open('thread', 'threaded');
+    const inline = open('inline', 'inline');
+    try {
+      expect(threaded.storeWriter).toBe('thread');
+      expect(inline.storeWriter).toBe('inline');
+      await threaded.importNdjson(readLines(file));
+      await inline.importNdjson(readLines(file));
+      threaded.flush();
+      inline.flush();
+      const a = view(threaded);
+      expect(a.counts.stored).toBe(N);
+      expect(a.pages.every((p) => p.items.length > 0)).toBe(true);
+      expect(a).toEqual(view(inline));
+    } finally {
+      threaded.close();
+      inline.close();
+    }
+  });
+
+  it('answers reads right after ingest, without an explicit flush (reads wait for the writer)', async () => {
+    const core = open('thread', 'reads');
+    try {
+      const lines: string[] = [];
+      for await (const l of readLines(file)) if (lines.push(l) >= 500) break;
+      await core.importNdjson(lines);
+      const page = core.query({}, { limit: 1 });
+      expect(page.total).toBe(500);
+      const newest = page.items[0];
+      expect(newest).toBeDefined();
+      expect(core.get(newest!.id)?.id).toBe(newest!.id);
+      expect(core.getRaw(newest!.id)?.body.byteLength).toBeGreaterThan(0);
+    } finally {
+      core.close();
+    }
+  });
+
+  it('writes everything it was given before close returns, and a reopened store has it all', async () => {
+    const first = open('thread', 'reopen');
+    await first.importNdjson(readLines(file));
+    first.close();
+    const again = open('inline', 'reopen');
+    try {
+      expect(again.counts().stored).toBe(N);
+      expect(again.query({}, { limit: 1 }).total).toBe(N);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('keeps retention: the oldest messages are evicted and counted', async () => {
+    const core = open('thread', 'retention', 1000);
+    try {
+      await core.importNdjson(readLines(file));
+      core.flush();
+      const counts = core.counts();
+      expect(counts.stored).toBeLessThanOrEqual(1000);
+      expect(counts.stored + counts.evicted).toBe(N);
+      const ids = core.query({}, { limit: 1000 }).items.map((r) => r.id);
+      expect(Math.min(...ids)).toBe(N - counts.stored + 1);
+    } finally {
+      core.close();
+    }
+  });
+});
