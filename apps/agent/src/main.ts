@@ -15,6 +15,7 @@ import { parseCliArgs, USAGE_EXIT_CODE, type AgentOptions } from './cli/options.
 import { uniqueSourceNames } from './cli/source-names.js';
 import { createDemoSource, demoKeyRing } from './demo/demo-source.js';
 import { createConnectionDirectory } from './domain/connection-directory.js';
+import { tuneHeapForCapture } from './heap-tuning.js';
 import { createLogger, type Logger } from './log.js';
 import type { ConnectionDirectory } from './pipeline/connection-directory.js';
 import type { CaptureSource } from './pipeline/source.js';
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
     process.exit(cli.exitCode);
   }
   const options = cli.options;
+  tuneHeapForCapture();
   const logger = createLogger({ level: options.logLevel });
   let agent: RunningAgent;
   try {

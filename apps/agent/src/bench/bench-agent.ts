@@ -20,9 +20,13 @@ export async function managementRequest(base: string, method: string, p: string,
   return text === '' ? null : JSON.parse(text);
 }
 
-/** Start the built agent on `url`; resolves with its base URL once it prints the listening line. */
+/**
+ * Start the built agent on `url`; resolves with its base URL once it prints the listening line.
+ * `OSLOSCOPE_BENCH_AGENT_NODE_ARGS` adds Node options to the agent (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+ */
 export function startAgentProcess(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
+  const nodeArgs = (process.env['OSLOSCOPE_BENCH_AGENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -16,6 +16,10 @@ import { runLiveBench } from './live-bench.js';
 import { runPipelineBench } from './pipeline-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { ms, rate, ratio, renderTable, type BenchRow } from './table.js';
+import { tuneHeapForCapture } from '../heap-tuning.js';
+
+// B2 runs the agent's pipeline in this process: with the agent's heap settings, so B5 is the agent's.
+tuneHeapForCapture();
 
 const { values } = parseArgs({
   options: {

@@ -9,8 +9,8 @@ import type { WriteOutcome, WriterRequest, WriterThreadData } from './store-writ
 
 const { dataDir, retention, signal, port } = workerData as WriterThreadData;
 const finished = new Int32Array(signal);
-// 32 MiB: index pages recent rows go to stay hot; 64 measured no faster here and costs RSS (B5).
-const store = new CaptureStore(dataDir, { cacheMiB: 32 });
+// 16 MiB keeps the index pages recent rows go to hot; 64 measured no faster here and costs RSS (B5).
+const store = new CaptureStore(dataDir, { cacheMiB: 16 });
 
 function report(message: WriteOutcome | { type: 'done' }): void {
   port.postMessage(message);

@@ -103,7 +103,12 @@ class ThreadedStoreWriter implements StoreWriter {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const workerData: WriterThreadData = { dataDir, retention, signal: shared, port: port2 };
-    this.worker = new Worker(script, { workerData, transferList: [port2] });
+    this.worker = new Worker(script, {
+      workerData,
+      transferList: [port2],
+      // Its garbage is each batch's params: a small young generation is enough (B5).
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     // Outcomes are taken with receiveMessageOnPort (poll, wait): no listener, nothing keeps the process alive.
     this.worker.unref();
     this.port.unref();

@@ -137,7 +137,7 @@ export class CaptureStore {
     this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 16) * 1024}`);
+    this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 8) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
