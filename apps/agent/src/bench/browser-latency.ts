@@ -6,6 +6,10 @@
  * ids are mapped back to publish times through the HTTP API afterwards.
  *
  *   node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10] [--heap-seconds 60] [--heap-rate 2000]
+ *     [--profile page.cpuprofile] [--trace page-trace.json] [--web-root <dir>]
+ *
+ * `--web-root` serves the page's files from another build (e.g. a copy of the previous
+ * apps/web/dist) so a before/after comparison can run within the same minutes on a loaded box.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -31,10 +35,14 @@ interface Options {
   heapRate: number;
   /** Write a CPU profile of the page during the first rate (`.cpuprofile`, for DevTools). */
   profile: string | null;
+  /** Write a Chrome trace (timeline categories) of the page during the first rate, for DevTools' Performance panel. */
+  trace: string | null;
+  /** Serve the web app from this directory instead of the agent's (apps/web/dist). */
+  webRoot: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opt: Options = { rates: [1000, 5000], seconds: 10, heapSeconds: 60, heapRate: 2000, profile: null };
+  const opt: Options = { rates: [1000, 5000], seconds: 10, heapSeconds: 60, heapRate: 2000, profile: null, trace: null, webRoot: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -52,6 +60,14 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--profile':
         opt.profile = v;
+        i++;
+        break;
+      case '--trace':
+        opt.trace = v;
+        i++;
+        break;
+      case '--web-root':
+        opt.webRoot = path.resolve(v);
         i++;
         break;
       case '--heap-rate':
@@ -123,6 +139,34 @@ async function publishTimes(baseUrl: string, run: string): Promise<Map<number, {
     if (older && out.size > 0) break;
   }
   return out;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+/**
+ * Answers the page's own file requests (not /api, not /socket.io) from `root`, with the same
+ * SPA fallback as the agent: the agent keeps serving the data, another build the app.
+ */
+async function serveWebRootFrom(page: Page, baseUrl: string, root: string): Promise<void> {
+  await page.route(
+    (url) => url.origin === new URL(baseUrl).origin && !url.pathname.startsWith('/api') && !url.pathname.startsWith('/socket.io'),
+    async (route) => {
+      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, '');
+      let file = path.join(root, rel);
+      if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
+      await route.fulfill({
+        status: 200,
+        contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+        body: fs.readFileSync(file),
+      });
+    },
+  );
 }
 
 interface RateResult {
@@ -241,12 +285,22 @@ async function main(): Promise<void> {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+        // Files answered by the test (`--web-root`) have no address, so Chromium would treat the
+        // page as public and block its socket to the agent on 127.0.0.1.
+        ...(opt.webRoot ? ['--disable-features=LocalNetworkAccessChecks'] : []),
+      ],
       viewport: { width: 1600, height: 1000 },
     });
     cleanups.push(() => context.close().catch(() => {}));
     const page = context.pages()[0] ?? (await context.newPage());
     await page.addInitScript(PROBE_INIT_SCRIPT);
+    if (opt.webRoot) await serveWebRootFrom(page, baseUrl, opt.webRoot);
     await page.goto(baseUrl);
     await page.getByTestId('agent-connection').and(page.locator('[data-state="connected"]')).waitFor({ timeout: 30_000 });
     await sleep(1000);
@@ -259,7 +313,28 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.start');
       }
+      const tracing = i === 0 && opt.trace ? await page.context().newCDPSession(page) : null;
+      if (tracing) {
+        await tracing.send('Tracing.start', {
+          transferMode: 'ReturnAsStream',
+          traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu'] },
+        });
+      }
       const r = await measureRate(page, ch, baseUrl, perSec, opt.seconds);
+      if (tracing && opt.trace) {
+        const done = new Promise<string>((resolve) => tracing.once('Tracing.tracingComplete', (e) => resolve(e.stream ?? '')));
+        await tracing.send('Tracing.end');
+        const handle = await done;
+        const out = fs.openSync(opt.trace, 'w');
+        for (;;) {
+          const chunk = await tracing.send('IO.read', { handle, size: 1 << 20 });
+          fs.writeSync(out, chunk.base64Encoded ? Buffer.from(chunk.data, 'base64') : Buffer.from(chunk.data));
+          if (chunk.eof) break;
+        }
+        fs.closeSync(out);
+        await tracing.send('IO.close', { handle });
+        log(`B3: trace written to ${opt.trace}`);
+      }
       if (cdp && opt.profile) {
         const { profile } = await cdp.send('Profiler.stop');
         fs.writeFileSync(opt.profile, JSON.stringify(profile));

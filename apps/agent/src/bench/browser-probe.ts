@@ -31,8 +31,10 @@ export interface ProbeData {
 
 /**
  * Source of the init script (runs in the page, so it is plain JS in a string). A
- * MutationObserver records each `data-testid="stream-row"` node when React inserts it; the
- * paint follows in the same frame, so this is "visible" up to one frame.
+ * MutationObserver records each capture id the first time a `data-testid="stream-row"` node
+ * shows it: when React inserts the row, or when it re-uses a row node for another message
+ * (its `data-id` changes; the table keeps row nodes by screen position). The paint follows
+ * in the same frame, so this is "visible" up to one frame.
  */
 export const PROBE_INIT_SCRIPT = `
 (() => {
@@ -48,13 +50,17 @@ export const PROBE_INIT_SCRIPT = `
   new MutationObserver((mutations) => {
     const now = Date.now();
     for (const m of mutations) {
+      if (m.type === 'attributes') {
+        if (m.target.getAttribute('data-testid') === 'stream-row') note(m.target, now);
+        continue;
+      }
       for (const n of m.addedNodes) {
         if (n.nodeType !== 1) continue;
         if (n.getAttribute('data-testid') === 'stream-row') note(n, now);
         else for (const el of n.querySelectorAll('[data-testid="stream-row"]')) note(el, now);
       }
     }
-  }).observe(document, { childList: true, subtree: true });
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-id'] });
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.longTasks.push({ start: performance.timeOrigin + e.startTime, duration: e.duration });

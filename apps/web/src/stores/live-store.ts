@@ -5,6 +5,9 @@
  * `ids` (and in `frozenIds`) that is still buffered has its record in `byId`; records
  * evicted for the cap are gone from both. Only `connection/socket.ts` (through the frame
  * batcher) and the pause/reset actions below write here: one `setState` per frame.
+ *
+ * Derived views (stream rows, charts, graph) follow the buffer incrementally through
+ * `lastChange` (see `followLive` in live-changes.ts) instead of rescanning 20k records.
  */
 import { createStore } from 'zustand/vanilla';
 import type { CaptureGap, EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
@@ -14,7 +17,19 @@ export const DEFAULT_BUFFER_CAP = 20_000;
 /** Gaps shown in the stream banner. */
 const MAX_GAPS = 20;
 
+/**
+ * What one apply did to the buffer, in this order: `added` records were inserted, then each
+ * `replaced` pair swapped a buffered record for its update, then `evicted` records (their
+ * latest version) left for the cap. A record can be in all three within one apply.
+ */
+export interface LiveChange {
+  added: EnvelopeRecord[];
+  replaced: { prev: EnvelopeRecord; next: EnvelopeRecord }[];
+  evicted: EnvelopeRecord[];
+}
+
 export interface LiveState {
+  /** Updated in place (like `byId`): readers that keep a copy must copy it (see `pauseLive`). */
   ids: number[];
   byId: Map<number, EnvelopeRecord>;
   gaps: CaptureGap[];
@@ -39,6 +54,8 @@ export interface LiveState {
    * views that records changed.
    */
   version: number;
+  /** What the apply that produced `version` changed; null before the first one (and after a reset). */
+  lastChange: LiveChange | null;
 }
 
 /** One thing the socket delivered, queued until the next frame. */
@@ -58,6 +75,7 @@ export function initialLiveState(): LiveState {
     failedSignatures: 0,
     matchingTotal: null,
     version: 0,
+    lastChange: null,
   };
 }
 
@@ -77,21 +95,23 @@ function lowerBound(ids: readonly number[], id: number): number {
 
 /**
  * Applies everything queued since the last frame and returns the state patch.
- * `ids` is copied once per call (a paused view keeps the old array); `byId` is updated in
- * place and `version` bumped.
+ * `ids` and `byId` are updated in place (copying 20k entries every frame was the page's main
+ * source of garbage at high rates); `version` is bumped and `lastChange` says what changed.
  */
 export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], cap: number): Partial<LiveState> {
   const byId = state.byId;
-  let ids = state.ids.slice();
+  const ids = state.ids;
+  const change: LiveChange = { added: [], replaced: [], evicted: [] };
   let gaps = state.gaps;
   let received = state.received;
   let skipped = state.skipped;
   let newWhilePaused = state.newWhilePaused;
   let failedSignatures = state.failedSignatures;
   const failed = (r: EnvelopeRecord | undefined): number => (r?.signature.status === 'failed' ? 1 : 0);
-  const put = (rec: EnvelopeRecord): void => {
-    failedSignatures += failed(rec) - failed(byId.get(rec.id));
-    byId.set(rec.id, rec);
+  const replace = (prev: EnvelopeRecord, next: EnvelopeRecord): void => {
+    failedSignatures += failed(next) - failed(prev);
+    byId.set(next.id, next);
+    change.replaced.push({ prev, next });
   };
 
   for (const event of events) {
@@ -105,37 +125,59 @@ export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], 
     skipped += event.batch.skipped;
     for (const rec of items) {
       received++;
-      if (byId.has(rec.id)) {
-        put(rec);
+      const prev = byId.get(rec.id);
+      if (prev) {
+        replace(prev, rec);
         continue;
       }
-      put(rec);
+      failedSignatures += failed(rec);
+      byId.set(rec.id, rec);
+      change.added.push(rec);
       const last = ids[ids.length - 1];
       if (last === undefined || rec.id > last) ids.push(rec.id);
       else ids.splice(lowerBound(ids, rec.id), 0, rec.id);
       if (state.paused) newWhilePaused++;
     }
     // Updates replace records in place; one for an evicted record is ignored.
-    for (const rec of updates) if (byId.has(rec.id)) put(rec);
+    for (const rec of updates) {
+      const prev = byId.get(rec.id);
+      if (prev) replace(prev, rec);
+    }
   }
 
   let evictedLocal = state.evictedLocal;
   const excess = ids.length - cap;
   if (excess > 0) {
-    for (const old of ids.slice(0, excess)) {
-      failedSignatures -= failed(byId.get(old));
+    for (let i = 0; i < excess; i++) {
+      const old = ids[i] as number;
+      const rec = byId.get(old);
+      if (!rec) continue;
+      failedSignatures -= failed(rec);
       byId.delete(old);
+      change.evicted.push(rec);
     }
-    ids = ids.slice(excess);
+    ids.splice(0, excess);
     evictedLocal += excess;
   }
-  return { ids, byId, gaps, received, skipped, newWhilePaused, evictedLocal, failedSignatures, version: state.version + 1 };
+  return {
+    ids,
+    byId,
+    gaps,
+    received,
+    skipped,
+    newWhilePaused,
+    evictedLocal,
+    failedSignatures,
+    version: state.version + 1,
+    lastChange: change,
+  };
 }
 
 /** Freezes the visible list; capture continues into the buffer. */
 export function pauseLive(): void {
   const s = liveStore.getState();
-  if (!s.paused) liveStore.setState({ paused: true, frozenIds: s.ids, newWhilePaused: 0 });
+  // A copy: `ids` goes on changing in place.
+  if (!s.paused) liveStore.setState({ paused: true, frozenIds: s.ids.slice(), newWhilePaused: 0 });
 }
 
 export function resumeLive(): void {

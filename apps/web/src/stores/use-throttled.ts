@@ -1,11 +1,19 @@
 /**
  * Recomputes an expensive derivation of the live buffer at most every `intervalMs`
- * (charts, graph, suggestions), instead of every frame. `deps` force a recompute now.
+ * (filter suggestions), instead of every frame. `deps` force a recompute now. With `same`,
+ * a result equal to the previous one keeps the previous object (no re-render).
  */
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { liveStore, type LiveState } from './live-store';
 
-export function useThrottledLive<T>(derive: (live: LiveState) => T, intervalMs: number, deps: readonly unknown[]): T {
+export function useThrottledLive<T>(
+  derive: (live: LiveState) => T,
+  intervalMs: number,
+  deps: readonly unknown[],
+  same: (a: T, b: T) => boolean = Object.is,
+): T {
+  const sameRef = useRef(same);
+  sameRef.current = same;
   const deriveRef = useRef(derive);
   deriveRef.current = derive;
   const [value, setValue] = useState(() => derive(liveStore.getState()));
@@ -22,7 +30,7 @@ export function useThrottledLive<T>(derive: (live: LiveState) => T, intervalMs: 
       const next = deriveRef.current(liveStore.getState());
       // A transition: React renders the (heavy) charts/graph in slices and lets the stream's
       // per-frame updates in between, instead of blocking the main thread for the whole render.
-      startTransition(() => setValue(next));
+      startTransition(() => setValue((prev) => (sameRef.current(prev, next) ? prev : next)));
     }, intervalMs);
     return () => {
       unsubscribe();

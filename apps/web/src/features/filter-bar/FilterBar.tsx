@@ -10,7 +10,7 @@ import {
 import { clearFilter, setFilterField, useUi } from '../../stores/ui-store';
 import { queryFromFilter } from '../../stores/url-filter';
 import { useThrottledLive } from '../../stores/use-throttled';
-import { collectSuggestions, type FilterSuggestions } from './suggestions';
+import { collectSuggestions, sameSuggestions, type FilterSuggestions } from './suggestions';
 
 type TextField = Exclude<FilterField, 'kind' | 'outcome' | 'signature'>;
 
@@ -93,7 +93,7 @@ export function exportUrlFor(filter: EnvelopeFilter): string {
 /** Exchange, topic and server up front (what operators ask for first), then the rest. */
 export function FilterBar() {
   const filter = useUi((s) => s.filter);
-  const s: FilterSuggestions = useThrottledLive((live) => collectSuggestions(live.byId.values()), 2000, []);
+  const s: FilterSuggestions = useThrottledLive((live) => collectSuggestions(live.byId.values()), 2000, [], sameSuggestions);
   const active = Object.keys(filter).length > 0;
   return (
     <div className="filter-bar" data-testid="filter-bar">

@@ -43,3 +43,8 @@ export function collectSuggestions(records: Iterable<EnvelopeRecord>): FilterSug
     version: sorted(sets.version),
   };
 }
+
+/** Whether two suggestion sets offer the same values (so the inputs need not re-render). */
+export function sameSuggestions(a: FilterSuggestions, b: FilterSuggestions): boolean {
+  return (Object.keys(a) as (keyof FilterSuggestions)[]).every((k) => a[k].length === b[k].length && a[k].every((v, i) => v === b[k][i]));
+}

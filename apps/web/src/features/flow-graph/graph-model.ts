@@ -86,7 +86,7 @@ function serversOf(rec: EnvelopeRecord): string[] {
   return s ? [s] : [];
 }
 
-function targetFilter(t: TargetTuple): EnvelopeFilter {
+export function targetFilter(t: TargetTuple): EnvelopeFilter {
   // namespace '' is the filter's spelling of the default namespace.
   const f: EnvelopeFilter = { exchange: t.exchange, namespace: t.namespace ?? '' };
   if (t.topic !== null) f.topic = t.topic;
@@ -106,7 +106,7 @@ interface EdgeAcc {
   filter: EnvelopeFilter;
 }
 
-function toneOf(calls: number, errors: number, timeouts: number): EdgeTone {
+export function toneOf(calls: number, errors: number, timeouts: number): EdgeTone {
   if (calls === 0) return 'ok';
   if (errors / calls >= 0.05) return 'error';
   if (timeouts / calls >= 0.05) return 'timeout';
@@ -114,7 +114,7 @@ function toneOf(calls: number, errors: number, timeouts: number): EdgeTone {
 }
 
 /** What the graph needs from one record, derived once per record object (records are replaced, never mutated). */
-interface RecordKeys {
+export interface RecordKeys {
   flow: FlowClass;
   tk: string;
   group: string;
@@ -123,33 +123,36 @@ interface RecordKeys {
   clientEdgeId: string;
 }
 
-// Why: the model is rebuilt every second over up to 20k buffered records; deriving the keys
-// (string joins and splits) once per record keeps a rebuild short enough not to block the page.
+/** The graph's keys for one record (null: not drawn, e.g. a reply or an unknown message). */
+export function recordKeys(rec: EnvelopeRecord): RecordKeys | null {
+  const flow = flowClassOf(rec);
+  if (!flow || !rec.target) return null;
+  const tk = targetKeyOf(rec.target);
+  const group = clientGroupOf(rec.client);
+  return {
+    flow,
+    tk,
+    group,
+    process: rec.client?.process ?? rec.client?.connection ?? rec.client?.replyQueue ?? '?',
+    servers: serversOf(rec),
+    clientEdgeId: `client:${group}→target:${tk}#${flow}`,
+  };
+}
+
+// Why: the full model below is computed over up to 20k buffered records at a time; deriving
+// the keys (string joins and splits) once per record keeps that short.
 const keysCache = new WeakMap<EnvelopeRecord, RecordKeys | null>();
 
 function keysOf(rec: EnvelopeRecord): RecordKeys | null {
   let k = keysCache.get(rec);
-  if (k !== undefined) return k;
-  const flow = flowClassOf(rec);
-  if (!flow || !rec.target) {
-    k = null;
-  } else {
-    const tk = targetKeyOf(rec.target);
-    const group = clientGroupOf(rec.client);
-    k = {
-      flow,
-      tk,
-      group,
-      process: rec.client?.process ?? rec.client?.connection ?? rec.client?.replyQueue ?? '?',
-      servers: serversOf(rec),
-      clientEdgeId: `client:${group}→target:${tk}#${flow}`,
-    };
-  }
-  keysCache.set(rec, k);
+  if (k === undefined) keysCache.set(rec, (k = recordKeys(rec)));
   return k;
 }
 
-/** Builds the graph for the given (already filtered) records, oldest first. */
+/**
+ * Builds the graph for the given (already filtered) records, oldest first. The page keeps the
+ * same model incrementally (graph-index.ts); this full computation is its reference.
+ */
 export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphOptions = {}): GraphModel {
   const threshold = opts.poolThreshold ?? POOL_THRESHOLD;
   const expanded = new Set(opts.expandedPools ?? []);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useStore } from 'zustand';
 import { formatCount, formatTotal } from '../../components/format';
 import { liveStore, pauseLive, resumeLive } from '../../stores/live-store';
-import { createVisibleIdsSelector } from '../../stores/selectors';
+import { createVisibleIdsSelector, type RowList } from '../../stores/selectors';
 import { openDetail, uiStore, useUi } from '../../stores/ui-store';
 import { GapBanner } from './GapBanner';
 import { StreamRow } from './StreamRow';
@@ -13,7 +13,7 @@ const ROW_HEIGHT = 24;
 /** Shared so the keyboard shortcuts navigate exactly the rows the table shows. */
 export const selectVisibleIds = createVisibleIdsSelector();
 
-export function useVisibleIds(): number[] {
+export function useVisibleIds(): RowList {
   const filter = useUi((s) => s.filter);
   return useStore(liveStore, (s) => selectVisibleIds(s, filter));
 }
@@ -102,8 +102,11 @@ export function StreamTable() {
       <div className="stream-scroll" ref={scrollRef} role="grid" aria-rowcount={ids.length}>
         {ids.length === 0 && <div className="empty">No messages{filterActive ? ' match the filter' : ' yet'}.</div>}
         <div style={{ height: ids.length * ROW_HEIGHT, position: 'relative' }}>
+          {/* Keyed by screen position, not id: as messages arrive at the top, each row node
+              shows the next message (a few text updates) instead of every row being
+              unmounted and a new one built, ~40 rows × 40 elements per frame at high rates. */}
           {ids.slice(rows.start, rows.end).map((id, i) => (
-            <StreamRow key={id} id={id} top={(rows.start + i) * ROW_HEIGHT} height={ROW_HEIGHT} selected={id === selectedId} onOpen={onOpen} />
+            <StreamRow key={rows.start + i} id={id} top={(rows.start + i) * ROW_HEIGHT} height={ROW_HEIGHT} selected={id === selectedId} onOpen={onOpen} />
           ))}
         </div>
       </div>
@@ -112,6 +115,6 @@ export function StreamTable() {
 }
 
 /** For keyboard navigation outside React render. */
-export function currentVisibleIds(): number[] {
+export function currentVisibleIds(): RowList {
   return selectVisibleIds(liveStore.getState(), uiStore.getState().filter);
 }

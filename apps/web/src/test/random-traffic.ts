@@ -1,0 +1,87 @@
+/**
+ * Seeded random live traffic for the incremental-model tests: new records (sometimes out of
+ * order, as history arriving after live records), updates that settle or fail calls, and a
+ * small buffer cap so evictions happen often. Each step is one frame's events.
+ */
+import type { EnvelopeRecord, OutcomeStatus } from '@osloscope/shared';
+import { applyLiveEvents, initialLiveState, type LiveEvent, type LiveState } from '../stores/live-store';
+import { makeRecord, makeTarget } from './make-record';
+
+/** Small deterministic PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const T0 = 1_800_000_000_000;
+
+/** One random record: a call, cast, fanout or notification to one of a few targets and servers. */
+export function randomRecord(id: number, rnd: () => number, at: number): EnvelopeRecord {
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const kind = pick(['call', 'call', 'call', 'cast', 'fanout', 'notification'] as const);
+  const topic = pick(['compute', 'conductor', 'scheduler']);
+  const servers = Array.from({ length: topic === 'compute' ? 12 : 3 }, (_, i) => `${topic}-${i}`);
+  const server = pick(servers);
+  const target = makeTarget({ exchange: pick(['nova', 'neutron']), topic, namespace: pick([null, 'admin']), version: pick(['1.0', '2.1', null]), fanout: kind === 'fanout' });
+  const process = pick(['nova-api:1:a', 'nova-api:2:b', 'nova-compute:3:c', null]);
+  return makeRecord(id, {
+    capturedAt: at,
+    kind: kind === 'fanout' ? 'cast' : kind,
+    target,
+    server: kind === 'fanout' ? null : server,
+    reached: kind === 'fanout' ? servers.filter(() => rnd() < 0.5) : null,
+    client: process ? { process, connection: null, replyQueue: 'rq' } : { process: null, connection: `10.0.0.${Math.floor(rnd() * 3)}:5000 -> 10.0.0.1:5672`, replyQueue: 'rq' },
+    outcome: kind === 'call' ? { status: 'pending', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } : null,
+    signature: rnd() < 0.05 ? { status: 'failed', reason: 'InvalidSignature' } : { status: 'unsigned', reason: null },
+    method: pick(['echo', 'boot', 'reboot']),
+  });
+}
+
+/** A settled (or re-verified) version of `rec`. */
+function randomUpdate(rec: EnvelopeRecord, rnd: () => number): EnvelopeRecord {
+  if (rec.kind !== 'call' || rnd() < 0.2) return { ...rec, signature: { status: rnd() < 0.5 ? 'failed' : 'valid', reason: null } };
+  const status: OutcomeStatus = rnd() < 0.7 ? 'ok' : rnd() < 0.5 ? 'error' : 'timeout';
+  return { ...rec, outcome: { status, latencyMs: status === 'timeout' ? null : Math.floor(rnd() * 50), replyId: null, failure: null, heartbeats: 0 } };
+}
+
+/**
+ * `steps` frames of traffic: each frame adds a few records (capture time ~`msPerRecord`
+ * apart, ids ascending, now and then an older id as late history) and updates some buffered ones.
+ */
+export function randomFrames(seed: number, steps: number, msPerRecord = 150): ((live: LiveState) => LiveEvent[])[] {
+  const rnd = seededRandom(seed);
+  let nextId = 1000;
+  let clock = T0;
+  return Array.from({ length: steps }, () => (live: LiveState) => {
+    const items: EnvelopeRecord[] = [];
+    const n = Math.floor(rnd() * 8);
+    for (let i = 0; i < n; i++) {
+      clock += Math.floor(rnd() * 2 * msPerRecord);
+      const late = rnd() < 0.05;
+      items.push(randomRecord(late ? Math.floor(rnd() * nextId) : nextId++, rnd, late ? clock - 5000 : clock));
+    }
+    const updates: EnvelopeRecord[] = [];
+    for (let i = 0; i < 3 && live.ids.length > 0; i++) {
+      const id = live.ids[Math.floor(rnd() * live.ids.length)] as number;
+      const rec = live.byId.get(id);
+      if (rec) updates.push(randomUpdate(rec, rnd));
+    }
+    return [{ type: 'batch', batch: { items, updates, skipped: 0, history: false } }];
+  });
+}
+
+/** Plays `frames` into a fresh live state with `cap`, calling `check` after each frame. */
+export function play(frames: ((live: LiveState) => LiveEvent[])[], cap: number, check: (live: LiveState, step: number) => void): LiveState {
+  let live = initialLiveState();
+  frames.forEach((frame, step) => {
+    live = { ...live, ...applyLiveEvents(live, frame(live), cap) };
+    check(live, step);
+  });
+  return live;
+}
