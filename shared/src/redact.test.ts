@@ -236,3 +236,37 @@ describe('redactJsonText', () => {
     expect(redactJsonText('not json').text).toBe('not json');
   });
 });
+
+describe('redactString fast path', () => {
+  it('still finds every token shape, in any case the pattern allows', () => {
+    const pkiz = 'PKIZ_' + 'eJy9Vdtu4jAQ_Rc'.repeat(6);
+    const cases = [
+      `x ${pkiz} y`,
+      'authorization: bearer abc.def-123',
+      'AUTHORIZATION: BEARER abc.def-123',
+      'amqp://user:secret@host:5672/',
+      '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----',
+    ];
+    for (const c of cases) {
+      const out = redactString(c);
+      expect(out, c).toContain(REDACTED);
+    }
+    expect(redactString(`x ${pkiz} y`)).toBe(`x ${REDACTED} y`);
+  });
+
+  it('returns plain strings as they are', () => {
+    for (const s of ['', 'ab', 'compute.instance.create', 'a70209202cb740a9b864a75acf5222e3', 'http://controller:8776/v3']) {
+      expect(redactString(s)).toBe(s);
+    }
+  });
+});
+
+describe('isSecretKey answers', () => {
+  it('stay the same when asked again, also after more distinct keys than it remembers', () => {
+    const keys = ['auth_token', 'X-Auth-Token', 'adminPassword', 'key_name', 'token_type', 'key'];
+    const first = keys.map(isSecretKey);
+    expect(first).toEqual([true, true, true, false, false, false]);
+    for (let i = 0; i < 12_000; i++) isSecretKey(`k${i}`);
+    expect(keys.map(isSecretKey)).toEqual(first);
+  });
+});

@@ -23,13 +23,26 @@ export const REDACTED = '***redacted***';
 const SECRET_KEY =
   /(^|_)(token|password|passwd|pass|pwd|secret|private_key|api_key|access_key|secret_key|encryption_key|fernet_key|credentials?)$/;
 
+/**
+ * Answers by key: the same few hundred keys (arg names, context entries) come back in every
+ * message, and three regex passes per key were a visible share of the agent's live path.
+ * Cleared when full, so keys made of data (ids as dict keys) cannot grow it without bound.
+ */
+const secretKeyAnswers = new Map<string, boolean>();
+const SECRET_KEY_ANSWERS_MAX = 10_000;
+
 /** Whether a key (context entry, arg name, header) names a secret. See the module comment. */
 export function isSecretKey(key: string): boolean {
+  const known = secretKeyAnswers.get(key);
+  if (known !== undefined) return known;
   const snake = key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_');
-  return SECRET_KEY.test(snake);
+  const secret = SECRET_KEY.test(snake);
+  if (secretKeyAnswers.size >= SECRET_KEY_ANSWERS_MAX) secretKeyAnswers.clear();
+  secretKeyAnswers.set(key, secret);
+  return secret;
 }
 
 /**
@@ -45,8 +58,15 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 ];
 const BEARER = /\b(Bearer\s+)(?!\*\*\*redacted\*\*\*)[A-Za-z0-9._~+/-]+=*/gi;
 
+/**
+ * A literal every pattern above (and a URL with credentials) needs, in one case-insensitive
+ * scan: almost no string has one, and then the seven pattern scans are skipped.
+ */
+const SECRET_HINT = /gaaaaa|pkiz_|mii|eyj|private key|bearer|:\/\//i;
+
 /** Masks token-shaped substrings and URL passwords inside one string. */
 export function redactString(s: string): string {
+  if (s.length < 4 || !SECRET_HINT.test(s)) return s;
   let out = s;
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
   out = out.replace(BEARER, `$1${REDACTED}`);
