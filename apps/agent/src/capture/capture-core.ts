@@ -27,7 +27,7 @@ import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { createVerifier, routingTargetOf, type Verifier } from '../signing/index.js';
 import { attribute } from '../domain/attribution.js';
-import { applyReply, timedOut, timeoutDeadline } from '../domain/outcome.js';
+import { timedOut } from '../domain/outcome.js';
 import { flowsOf, versionsOf } from './aggregates.js';
 import { columnsOf, serverNamesOf } from './columns.js';
 import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
@@ -37,8 +37,10 @@ import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type
 import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
 import { CaptureStore, TOTAL_COUNT_CAP } from './store.js';
-import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
-import { createStoreWriter, type WriteOutcome } from './store-writer.js';
+import { CallCorrelator } from './call-correlator.js';
+import { RecordWriteback } from './record-writeback.js';
+import type { StoredRaw } from './store-batch.js';
+import { createStoreWriter } from './store-writer.js';
 import { uniqueIdHint } from './unique-id-hint.js';
 import { UnresolvedRecords } from './unresolved.js';
 
@@ -70,32 +72,15 @@ export interface CaptureCore extends CaptureService {
   importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
 }
 
-/** Flush the write queue at this many items even before the timer fires. */
-const FLUSH_AT = 1000;
+/** The write queue goes to the store writer at least this often. */
 const FLUSH_INTERVAL_MS = 50;
 const SWEEP_INTERVAL_MS = 500;
 /** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
 const MAX_WRITE_QUEUE = 100_000;
-/**
- * Batches handed to the writer and not yet written. At this many the capture thread waits for
- * the writer: the backlog then stays in the broker's queue rather than in this process.
- */
-const MAX_IN_FLIGHT = 4;
 /** How many recent publishes a deliver can still be matched with in memory (older ones: index lookup). */
 const MATCH_MEMORY = 100_000;
-const CALL_MEMORY = 100_000;
-/**
- * Recently changed records kept as objects (deliveries and replies follow their publish within
- * moments; older ones are read back from the store). 20k held ~45 MB more heap for no
- * measurable speed (B5).
- */
-const HOT_RECORDS = 5_000;
-/** Replies seen before their call (possible across channels): bounded, oldest forgotten. */
-const ORPHAN_REPLIES = 10_000;
 /** Records waiting for the directory to name a server or process (see unresolved.ts). */
 const UNRESOLVED = 10_000;
-/** Calls linked to their replies before their server was known: the replies to update then. */
-const REPLIES_AWAITING_SERVER = 10_000;
 /** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
 export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
 
@@ -122,8 +107,6 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   // --- state reloaded from the store -------------------------------------------------------
   const totals = store.totals();
   let nextId = Math.max(totals.maxId, store.meta('lastId') ?? 0) + 1;
-  let stored = totals.stored;
-  let storedBytes = totals.bytes;
   const counters: Counters = {
     captured: store.meta('captured') ?? 0,
     dropped: store.meta('dropped') ?? 0,
@@ -132,57 +115,32 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     signatureFailures: store.meta('signatureFailures') ?? 0,
   };
 
-  /** Unwritten records; columns are derived at flush, once per record however often it changed. */
-  let writeQueue = new Map<number, StoreWrite>();
-  /** Batches handed to the writer, by sequence number, until their outcome arrives. */
-  const inFlight = new Map<number, Map<number, StoreWrite>>();
-  /** Inserts not yet written (queued, in flight, or waiting for a retry). */
-  let pendingInserts = 0;
   const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter);
-  const hot = new BoundedMap<number, EnvelopeRecord>(HOT_RECORDS);
+  const writeback = new RecordWriteback({
+    store,
+    writer,
+    stored: totals.stored,
+    storedBytes: totals.bytes,
+    meta: () => ({ ...counters, lastId: nextId - 1 }),
+    onEvicted: (n) => (counters.evicted += n),
+  });
   const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
-  const callByMsgId = new BoundedMap<string, number>(CALL_MEMORY);
-  const orphanReplies = new BoundedMap<string, number[]>(ORPHAN_REPLIES);
   const unresolved = new UnresolvedRecords(UNRESOLVED);
-  const repliesAwaitingServer = new BoundedMap<number, number[]>(REPLIES_AWAITING_SERVER);
   /** Directory revision the unresolved records were last checked against. */
   let checkedRevision: number | null = null;
-  /** Pending call id → timeout deadline. */
-  const pending = new Map<number, number>();
   const listeners = new Set<CaptureListener>();
   /** While > 0 the timeout sweep waits: imported calls are old, their replies come a few lines later. */
   let importing = 0;
   let closed = false;
 
-  for (const call of store.pendingCalls()) {
-    pending.set(call.id, timeoutDeadline(call.capturedAt, call.expirationMs, defaultTimeoutMs));
-    if (call.msgId) callByMsgId.set(call.msgId, call.id);
-  }
 
   // --- record access ---------------------------------------------------------------------
-  function getRecord(id: number): EnvelopeRecord | null {
-    const recent = writeQueue.get(id)?.record ?? hot.get(id);
-    if (recent) return recent;
-    for (const writes of inFlight.values()) {
-      const w = writes.get(id);
-      if (w) return w.record;
-    }
-    return store.getRecord(id);
-  }
-
-  /** Queue a record for writing (insert with its raw event, or update). */
-  function put(record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void {
-    const queued = writeQueue.get(record.id);
-    const write: StoreWrite = {
-      record,
-      raw: raw ?? queued?.raw ?? null,
-      insert: insert || (queued?.insert ?? false),
-    };
-    if (!queued && write.insert) pendingInserts++;
-    writeQueue.set(record.id, write);
-    hot.set(record.id, record);
-    if (writeQueue.size >= FLUSH_AT) flushWrites();
-  }
+  const getRecord = (id: number): EnvelopeRecord | null => writeback.get(id);
+  const calls = new CallCorrelator({ getRecord, findCallByMsgId: (msgId) => store.findCallByMsgId(msgId), defaultTimeoutMs });
+  for (const call of store.pendingCalls()) calls.restorePending(call);
+  const put = (record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void => writeback.put(record, raw, insert);
+  const flushWrites = (): void => writeback.flush();
+  const drainWrites = (): void => writeback.drain();
 
   function emit(record: EnvelopeRecord, isNew: boolean): void {
     if (listeners.size === 0) return;
@@ -356,7 +314,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   /** A new record: count it, correlate it, store it, tell listeners. */
   function admit(record: EnvelopeRecord, raw: RawCapture): void {
-    if (pendingInserts >= MAX_WRITE_QUEUE) {
+    if (writeback.pendingInserts >= MAX_WRITE_QUEUE) {
       counters.dropped++;
       if (counters.dropped === 1 || counters.dropped % 10_000 === 0) {
         markGap({ source: raw.source, from: raw.receivedAt, to: null, reason: 'capture store is falling behind: messages dropped' });
@@ -368,7 +326,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     if (record.signature.status === 'failed') counters.signatureFailures++;
     reattribute(record, raw.source);
     track(record);
-    const updates = correlate(record);
+    const updates = calls.correlate(record);
     put(record, raw, true);
     emit(record, true);
     for (const u of updates) {
@@ -406,7 +364,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     const finalReply = call.outcome?.replyId ?? null;
     if (finalReply !== null) giveReplyServer(finalReply, server);
     // Heartbeats (and a final reply linked while the server was unknown) are listed here.
-    for (const id of repliesAwaitingServer.get(call.id) ?? []) if (id !== finalReply) giveReplyServer(id, server);
+    for (const id of calls.repliesAwaitingServer(call.id)) if (id !== finalReply) giveReplyServer(id, server);
   }
 
   function giveReplyServer(replyId: number, server: string): void {
@@ -472,100 +430,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     }
   }
 
-  /** Link calls and replies by `_msg_id`; returns other records it changed. */
-  function correlate(record: EnvelopeRecord): EnvelopeRecord[] {
-    if (record.msgId === null) return [];
-    if (record.kind === 'call') {
-      callByMsgId.set(record.msgId, record.id);
-      pending.set(record.id, timeoutDeadline(record.capturedAt, record.expirationMs, defaultTimeoutMs));
-      const early = orphanReplies.get(record.msgId);
-      if (!early) return [];
-      orphanReplies.delete(record.msgId);
-      const replies = early.map(getRecord).filter((r): r is EnvelopeRecord => r !== null);
-      for (const reply of replies) linkReply(record, reply);
-      return replies;
-    }
-    if (record.kind !== 'reply') return [];
-    const callId = callByMsgId.get(record.msgId) ?? store.findCallByMsgId(record.msgId);
-    const call = callId !== null && callId !== undefined ? getRecord(callId) : null;
-    if (!call) {
-      const list = orphanReplies.get(record.msgId) ?? [];
-      orphanReplies.set(record.msgId, [...list, record.id]);
-      return [];
-    }
-    linkReply(call, record);
-    return [call];
-  }
-
-  /** Apply a reply to its call, and give the reply the call's target and server (filters match replies through them). */
-  function linkReply(call: EnvelopeRecord, reply: EnvelopeRecord): void {
-    reply.requestId = call.id;
-    reply.target = call.target;
-    reply.server = call.server;
-    if (call.server === null) {
-      // Its server may be named later (resolveLate / a late deliver): this reply follows then.
-      repliesAwaitingServer.set(call.id, [...(repliesAwaitingServer.get(call.id) ?? []), reply.id]);
-    }
-    if (!call.outcome || !reply.reply) return;
-    call.outcome = applyReply(call.outcome, call.capturedAt, {
-      id: reply.id,
-      capturedAt: reply.capturedAt,
-      ending: reply.reply.ending,
-      failure: reply.reply.failure,
-    });
-    if (call.outcome.status !== 'pending') pending.delete(call.id);
-  }
-
   // --- timers: batched writes, timeouts ------------------------------------------------------
-  /** Hand the queued writes to the writer (not waiting for them) and take in finished outcomes. */
-  function flushWrites(): void {
-    if (writeQueue.size > 0) {
-      const batch = prepareBatch(writeQueue.values(), { ...counters, lastId: nextId - 1 });
-      inFlight.set(writer.submit(batch), writeQueue);
-      writeQueue = new Map();
-    }
-    settleOutcomes(writer.poll());
-    if (inFlight.size >= MAX_IN_FLIGHT) {
-      writer.waitUntilPending(MAX_IN_FLIGHT - 1);
-      settleOutcomes(writer.poll());
-    }
-  }
-
-  /** Everything queued is written (or failed and queued again) when this returns: SQL reads see it. */
-  function drainWrites(): void {
-    flushWrites();
-    writer.waitUntilPending(0);
-    settleOutcomes(writer.poll());
-  }
-
-  function settleOutcomes(outcomes: WriteOutcome[]): void {
-    for (const outcome of outcomes) {
-      const writes = inFlight.get(outcome.seq);
-      inFlight.delete(outcome.seq);
-      if (!writes) continue;
-      if (outcome.ok) {
-        const { inserted, bytes, evicted } = outcome.result;
-        for (const w of writes.values()) if (w.insert) pendingInserts--;
-        stored += inserted - evicted.count;
-        storedBytes += bytes - evicted.bytes;
-        counters.evicted += evicted.count;
-        continue;
-      }
-      // Not written (disk full, I/O error): queue again for the next flush; admit() drops new
-      // messages beyond MAX_WRITE_QUEUE. A newer queued change of the same record is kept.
-      for (const [id, w] of writes) {
-        const newer = writeQueue.get(id);
-        writeQueue.set(id, newer ? { record: newer.record, raw: newer.raw ?? w.raw, insert: newer.insert || w.insert } : w);
-      }
-    }
-  }
-
   function sweepTimeouts(): void {
     if (importing > 0) return;
-    const t = now();
-    for (const [id, deadline] of pending) {
-      if (deadline > t) continue;
-      pending.delete(id);
+    for (const id of calls.takeExpired(now())) {
       const call = getRecord(id);
       if (!call?.outcome || call.outcome.status !== 'pending') continue;
       call.outcome = timedOut(call.outcome);
@@ -605,7 +473,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   function markGap(gap: CaptureGap): void {
     try {
-      writer.addGap(gap);
+      writeback.addGap(gap);
     } catch {
       // storing the gap is best effort; listeners still hear about it
     }
@@ -633,7 +501,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       if (page.before !== undefined) bounds.push({ sql: 'id < ?', params: [page.before] });
       if (page.after !== undefined) bounds.push({ sql: 'id > ?', params: [page.after] });
       const items = store.page(filterToSql(filter, bounds), limit).map((r) => presentRecord(refreshed(r), opts.showSecrets));
-      if (where.sql === '1' && where.from === undefined) return { items, total: stored };
+      if (where.sql === '1' && where.from === undefined) return { items, total: writeback.stored };
       // A filtered total is counted up to TOTAL_COUNT_CAP (an exact count scans every match).
       const counted = store.countUpTo(where, TOTAL_COUNT_CAP);
       return counted.capped ? { items, total: counted.count, totalCapped: true } : { items, total: counted.count };
@@ -665,7 +533,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     counts(): CaptureCounts {
       // Not waiting for the writer: `stored` is what is written so far.
       flushWrites();
-      return { ...counters, stored, storedBytes };
+      return { ...counters, stored: writeback.stored, storedBytes: writeback.storedBytes };
     },
     exportNdjson(filter, write) {
       settle();
@@ -710,10 +578,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       if (closed) return;
       for (const t of timers) clearInterval(t);
       try {
-        drainWrites();
+        writeback.close();
       } finally {
         closed = true;
-        writer.close();
         store.close();
       }
     },
