@@ -65,6 +65,7 @@ describe('retention', () => {
   it('evicts the oldest messages by count and counts them', () => {
     const core = createCaptureCore(options(tempDataDir(), { retention: { maxMessages: 10, maxBytes: 1e9 } }));
     for (const raw of fixtureRaws(T0)) core.ingest(raw);
+    core.flush();
     const counts = core.counts();
     expect(counts.captured).toBe(26);
     expect(counts.stored).toBeLessThanOrEqual(10);
@@ -79,6 +80,7 @@ describe('retention', () => {
   it('evicts by total body bytes', () => {
     const core = createCaptureCore(options(tempDataDir(), { retention: { maxMessages: 1000, maxBytes: 10_000 } }));
     for (const raw of fixtureRaws(T0)) core.ingest(raw);
+    core.flush();
     const counts = core.counts();
     expect(counts.storedBytes).toBeLessThanOrEqual(10_000);
     expect(counts.evicted).toBeGreaterThan(0);

@@ -531,8 +531,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return store.gaps();
     },
     counts(): CaptureCounts {
-      // Not waiting for the writer: `stored` is what is written so far.
-      flushWrites();
+      // Neither handing the queue over nor waiting (health is polled often): `stored` is what is
+      // written so far, the flush timer hands over the rest within 50 ms.
+      writeback.refresh();
       return { ...counters, stored: writeback.stored, storedBytes: writeback.storedBytes };
     },
     exportNdjson(filter, write) {

@@ -98,6 +98,11 @@ export class RecordWriteback {
     }
   }
 
+  /** Take in the outcomes of batches the writer finished, without handing anything over or waiting. */
+  refresh(): void {
+    this.settle(this.opts.writer.poll());
+  }
+
   /** Everything queued is written (or failed and queued again) when this returns: SQL reads see it. */
   drain(): void {
     this.flush();
