@@ -2,6 +2,9 @@
  * B2 pipeline throughput: decode + correlate + store of an NDJSON capture in this process,
  * against a bare double JSON.parse of the same bodies read from the same file in the same run.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
@@ -23,7 +26,7 @@ export interface PipelineResult {
   stored: number;
   dropped: number;
   decodeErrors: number;
-  /** RSS of this process right after the pipeline stored everything (B5), before the body sample for the pure-parse rate is taken. */
+  /** RSS of the process that ran the pipeline, right after it stored everything (B5). */
   rssAfterPipelineMb: number;
 }
 
@@ -82,35 +85,68 @@ export function openBenchCore(dataDir: string, maxMessages: number, maxBytes = 6
   return createCaptureCore({ dataDir, retention: { maxMessages, maxBytes }, showSecrets: false, directory: openBenchDirectory(), timers: false });
 }
 
-/** Run B2 over `file` (n lines), storing into `dataDir` (left there for B4). */
-export async function runPipelineBench(file: string, dataDir: string, n: number): Promise<PipelineResult> {
-  // Bare first also warms the page cache for the pipeline pass: both read the file from memory.
-  const bare = await bareRate(file, []);
+/** What the pipeline pass measured, in whichever process ran it. */
+export interface PipelinePass {
+  imported: number;
+  seconds: number;
+  /** CPU seconds of the process that ran it (capture and store writer threads). */
+  cpuSeconds: number;
+  stored: number;
+  dropped: number;
+  decodeErrors: number;
+  rssMb: number;
+}
+
+/** The pipeline alone: import `file` into a fresh core in `dataDir`, flushed, in this process. */
+export async function runPipelinePass(file: string, dataDir: string, n: number): Promise<PipelinePass> {
   const core = openBenchCore(dataDir, n * 2);
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   const result = await core.importNdjson(readLines(file));
   core.flush();
-  const pipelineSeconds = secondsSince(t0);
-  const pipelineCpu = cpuSecondsSince(c0);
+  const seconds = secondsSince(t0);
+  const cpuSeconds = cpuSecondsSince(c0);
   const counts = core.counts();
-  const rssAfterPipelineMb = process.memoryUsage().rss / 1024 ** 2;
+  const rssMb = process.memoryUsage().rss / 1024 ** 2;
   core.close();
+  return { imported: result.imported, seconds, cpuSeconds, stored: counts.stored, dropped: counts.dropped, decodeErrors: counts.decodeErrors, rssMb };
+}
+
+/** The pipeline pass in a fresh Node process (pipeline-child.js), as the agent would run it: its RSS is the pipeline's alone. */
+async function runPipelineChild(file: string, dataDir: string, n: number): Promise<PipelinePass> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`pipeline child exited with ${code}`);
+  return JSON.parse(out) as PipelinePass;
+}
+
+/**
+ * Run B2 over `file` (n lines), storing into `dataDir` (left there for B4). `isolated` runs the
+ * pipeline pass in a child process (needs the compiled bench): the bare passes of this process
+ * then do not inflate B5, and the pipeline gets the process the agent would have.
+ */
+export async function runPipelineBench(file: string, dataDir: string, n: number, opts: { isolated?: boolean } = {}): Promise<PipelineResult> {
+  // Bare first also warms the page cache for the pipeline pass: both read the file from memory.
+  const bare = await bareRate(file, []);
+  const pass = opts.isolated ? await runPipelineChild(file, dataDir, n) : await runPipelinePass(file, dataDir, n);
   // Bare again after: the mean of both sides the pipeline run cancels slow drift of the machine.
-  // It keeps the body sample, so those ~75 MB are not counted in the pipeline's RSS.
   const sample: Buffer[] = [];
   const bareAfter = await bareRate(file, sample);
   return {
-    messages: result.imported,
-    pipelineSeconds,
-    pipelinePerSec: result.imported / pipelineSeconds,
+    messages: pass.imported,
+    pipelineSeconds: pass.seconds,
+    pipelinePerSec: pass.imported / pass.seconds,
     barePerSec: (bare.perSec + bareAfter.perSec) / 2,
-    pipelinePerCpuSec: result.imported / pipelineCpu,
+    pipelinePerCpuSec: pass.imported / pass.cpuSeconds,
     barePerCpuSec: (bare.perCpuSec + bareAfter.perCpuSec) / 2,
     pureParsePerSec: pureParseRate(sample),
-    stored: counts.stored,
-    dropped: counts.dropped,
-    decodeErrors: counts.decodeErrors,
-    rssAfterPipelineMb,
+    stored: pass.stored,
+    dropped: pass.dropped,
+    decodeErrors: pass.decodeErrors,
+    rssAfterPipelineMb: pass.rssMb,
   };
 }

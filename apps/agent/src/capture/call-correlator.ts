@@ -8,7 +8,8 @@ import type { EnvelopeRecord } from '@osloscope/shared';
 import { applyReply, timeoutDeadline } from '../domain/outcome.js';
 import { BoundedMap } from './lru.js';
 
-const CALL_MEMORY = 100_000;
+/** Calls found by `_msg_id` in memory; a reply to an older one is found by index (B5: 100k cost ~15 MB). */
+const CALL_MEMORY = 20_000;
 /** Replies seen before their call (possible across channels): bounded, oldest forgotten. */
 const ORPHAN_REPLIES = 10_000;
 /** Calls linked to their replies before their server was known: the replies to update then. */

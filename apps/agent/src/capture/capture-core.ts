@@ -77,8 +77,13 @@ const FLUSH_INTERVAL_MS = 50;
 const SWEEP_INTERVAL_MS = 500;
 /** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
 const MAX_WRITE_QUEUE = 100_000;
-/** How many recent publishes a deliver can still be matched with in memory (older ones: index lookup). */
-const MATCH_MEMORY = 100_000;
+/**
+ * How many recent publishes a deliver can still be matched with in memory (~10 s at 2k msg/s;
+ * older ones by the `_unique_id` index). 100k entries held ~20 MB of live heap, which V8's
+ * headroom doubles (B5). A legacy body without `_unique_id` delivered later than that becomes
+ * a record of its own.
+ */
+const MATCH_MEMORY = 20_000;
 /** Records waiting for the directory to name a server or process (see unresolved.ts). */
 const UNRESOLVED = 10_000;
 /** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
