@@ -18,7 +18,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { chromium, type Page } from 'playwright-core';
 import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
-import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, type ProbeData } from './browser-probe.js';
+import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, stopProbe, type ProbeData } from './browser-probe.js';
 import { ms, rate, renderTable, type BenchRow } from './table.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
 
@@ -234,6 +234,8 @@ interface HeapResult {
 
 /** B5 browser: JS heap (after a forced GC) sampled every 5 s while publishing at a steady rate. */
 async function measureHeap(page: Page, ch: amqp.Channel, perSec: number, seconds: number): Promise<HeapResult> {
+  // The latency probe keeps every row id it saw: stopped, so the heap is the app's alone.
+  await page.evaluate(stopProbe);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const heapMb = async () => {

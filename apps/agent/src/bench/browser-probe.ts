@@ -38,7 +38,7 @@ export interface ProbeData {
  */
 export const PROBE_INIT_SCRIPT = `
 (() => {
-  const probe = { rows: [], seen: new Set(), longTasks: [] };
+  const probe = { rows: [], seen: new Set(), longTasks: [], stop: () => {} };
   window.__osloscopeProbe = probe;
   const note = (el, now) => {
     const id = Number(el.getAttribute('data-id'));
@@ -47,7 +47,7 @@ export const PROBE_INIT_SCRIPT = `
     const m = /translateY\\(([-\\d.]+)px\\)/.exec(el.style.transform || '');
     probe.rows.push({ id, at: now, top: m ? Number(m[1]) : -1 });
   };
-  new MutationObserver((mutations) => {
+  const rowObserver = new MutationObserver((mutations) => {
     const now = Date.now();
     for (const m of mutations) {
       if (m.type === 'attributes') {
@@ -60,14 +60,30 @@ export const PROBE_INIT_SCRIPT = `
         else for (const el of n.querySelectorAll('[data-testid="stream-row"]')) note(el, now);
       }
     }
-  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-id'] });
+  });
+  rowObserver.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-id'] });
+  let taskObserver = null;
   try {
-    new PerformanceObserver((list) => {
+    taskObserver = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.longTasks.push({ start: performance.timeOrigin + e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
+    });
+    taskObserver.observe({ type: 'longtask', buffered: true });
   } catch {}
+  // Before a heap measurement: what the probe keeps (every row id seen) grows with the traffic.
+  probe.stop = () => {
+    rowObserver.disconnect();
+    taskObserver?.disconnect();
+    probe.rows = [];
+    probe.seen = new Set();
+    probe.longTasks = [];
+  };
 })();
 `;
+
+/** Runs in the page: stops the probe and drops what it kept (before the heap is measured). */
+export function stopProbe(): void {
+  (globalThis as unknown as { __osloscopeProbe?: { stop(): void } }).__osloscopeProbe?.stop();
+}
 
 /** Runs in the page: takes (and clears) what the probe recorded so far. */
 export function collectProbe(): ProbeData {

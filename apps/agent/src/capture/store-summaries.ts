@@ -7,6 +7,7 @@
  * (docs/performance.md).
  */
 import type Database from 'better-sqlite3';
+import type { RecordColumns } from './columns.js';
 
 /** Bump when the summary schema changes: an older store is rebuilt from `messages` on open. */
 export const SUMMARY_VERSION = 4;
@@ -57,26 +58,6 @@ CREATE TABLE IF NOT EXISTS message_exchanges (name TEXT NOT NULL, message_id INT
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
 `;
 
-/** The `messages` columns a row's summary groups are made of. */
-export interface SummaryColumns {
-  kind: string;
-  exchange: string;
-  target_exchange: string | null;
-  topic: string | null;
-  namespace: string | null;
-  version: string | null;
-  method: string | null;
-  server: string | null;
-  outcome: string | null;
-  failure_class: string | null;
-  latency_ms: number | null;
-  signature_status: string;
-  flow_key: string | null;
-  client_key: string | null;
-  /** JSON array of server names, or null. */
-  reached: string | null;
-}
-
 export const SUMMARY_COLUMN_NAMES = [
   'kind',
   'exchange',
@@ -93,7 +74,10 @@ export const SUMMARY_COLUMN_NAMES = [
   'flow_key',
   'client_key',
   'reached',
-] as const satisfies readonly (keyof SummaryColumns)[];
+] as const satisfies readonly (keyof RecordColumns)[];
+
+/** The `messages` columns a row's summary groups are made of. */
+export type SummaryColumns = Pick<RecordColumns, (typeof SUMMARY_COLUMN_NAMES)[number]>;
 
 interface Counted<Row> {
   row: Row;

@@ -82,7 +82,7 @@ export function initialLiveState(): LiveState {
 export const liveStore = createStore<LiveState>()(initialLiveState);
 
 /** Index of the first id >= `id` in an ascending array. */
-function lowerBound(ids: readonly number[], id: number): number {
+export function lowerBound(ids: readonly number[], id: number): number {
   let lo = 0;
   let hi = ids.length;
   while (lo < hi) {

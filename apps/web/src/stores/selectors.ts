@@ -4,7 +4,7 @@
  */
 import { matchesFilter, type EnvelopeFilter, type EnvelopeRecord } from '@osloscope/shared';
 import { isNextApply } from './live-changes';
-import type { LiveState } from './live-store';
+import { lowerBound, type LiveState } from './live-store';
 
 /** Records the view may show: the frozen list while paused, else the whole buffer. */
 export function viewIds(live: LiveState): number[] {
@@ -46,17 +46,6 @@ export interface RowList {
   slice(start?: number, end?: number): number[];
 }
 
-/** Index of the first id >= `id` in an ascending array. */
-function lowerBound(ids: readonly number[], id: number): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((ids[mid] as number) < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** A newest-first view of an ascending id array that the selector keeps up to date in place. */
 class DescendingView implements RowList {

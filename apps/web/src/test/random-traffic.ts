@@ -3,21 +3,10 @@
  * order, as history arriving after live records), updates that settle or fail calls, and a
  * small buffer cap so evictions happen often. Each step is one frame's events.
  */
-import type { EnvelopeRecord, OutcomeStatus } from '@osloscope/shared';
+import { seededRandom, type EnvelopeRecord, type OutcomeStatus } from '@osloscope/shared';
 import { applyLiveEvents, initialLiveState, type LiveEvent, type LiveState } from '../stores/live-store';
 import { makeRecord, makeTarget } from './make-record';
 
-/** Small deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = 1_800_000_000_000;
 

@@ -10,11 +10,13 @@ import type { RecordSink } from '../../stores/live-changes';
 import { matchesCached } from '../../stores/selectors';
 import {
   POOL_THRESHOLD,
+  clientNode,
+  finishEdges,
   recordKeys,
+  serverNode,
   targetFilter,
-  toneOf,
+  targetNodes,
   type FlowClass,
-  type GraphEdge,
   type GraphModel,
   type GraphNode,
   type GraphOptions,
@@ -143,43 +145,12 @@ export class FlowGraphIndex implements RecordSink {
     const threshold = opts.poolThreshold ?? POOL_THRESHOLD;
     const expanded = new Set(opts.expandedPools ?? []);
     const nodes: GraphNode[] = [];
-    for (const [group, processes] of this.clients) {
-      nodes.push({
-        id: `client:${group}`,
-        kind: 'client',
-        label: group,
-        sublabel: processes.size === 1 ? '1 process' : `${processes.size} processes`,
-        filter: null,
-        poolKey: null,
-        expanded: false,
-      });
-    }
+    for (const [group, processes] of this.clients) nodes.push(clientNode(group, processes.size));
     const pooled = new Set<string>();
     for (const [tk, { tuple: t }] of this.targets) {
-      const servers = this.serverLinks.get(tk)?.size ?? 0;
-      const isPooled = servers > threshold && !expanded.has(tk);
-      if (isPooled) pooled.add(tk);
-      const bits = [t.namespace ? `ns ${t.namespace}` : 'default ns', t.version ? `v${t.version}` : 'no version'];
-      nodes.push({
-        id: `target:${tk}`,
-        kind: 'target',
-        label: `${t.exchange} / ${t.topic ?? '—'}`,
-        sublabel: bits.join(' · '),
-        filter: targetFilter(t),
-        poolKey: servers > threshold ? tk : null,
-        expanded: servers > threshold && !isPooled,
-      });
-      if (isPooled) {
-        nodes.push({
-          id: `pool:${tk}`,
-          kind: 'pool',
-          label: `${servers} servers`,
-          sublabel: `${t.topic ?? t.exchange} · click to expand`,
-          filter: targetFilter(t),
-          poolKey: tk,
-          expanded: false,
-        });
-      }
+      const target = targetNodes(tk, t, this.serverLinks.get(tk)?.size ?? 0, threshold, expanded);
+      nodes.push(...target.nodes);
+      if (target.pooled) pooled.add(tk);
     }
 
     type Acc = Counts & { source: string; target: string; flow: FlowClass; filter: EnvelopeFilter };
@@ -203,26 +174,12 @@ export class FlowGraphIndex implements RecordSink {
         }
       }
     }
-    for (const server of serverNodes) {
-      nodes.push({ id: `server:${server}`, kind: 'server', label: server, sublabel: 'server', filter: { server }, poolKey: null, expanded: false });
-    }
+    for (const server of serverNodes) nodes.push(serverNode(server));
     all.push(...serverAcc);
 
     const first = this.span.first;
     const last = this.span.last;
     const spanSeconds = first !== undefined && last !== undefined ? Math.max(1, (last - first) / 1000) : 1;
-    const maxRate = Math.max(1e-9, ...all.map(([, e]) => e.messages / spanSeconds));
-    const edges: GraphEdge[] = all.map(([id, e]) => {
-      const rate = e.messages / spanSeconds;
-      return {
-        id,
-        ...e,
-        rate,
-        errorShare: e.calls === 0 ? 0 : (e.errors + e.timeouts) / e.calls,
-        tone: toneOf(e.calls, e.errors, e.timeouts),
-        width: 1 + 5 * Math.sqrt(rate / maxRate),
-      };
-    });
-    return { nodes, edges, spanSeconds };
+    return { nodes, edges: finishEdges(all, spanSeconds), spanSeconds };
   }
 }

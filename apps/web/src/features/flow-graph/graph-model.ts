@@ -94,7 +94,8 @@ export function targetFilter(t: TargetTuple): EnvelopeFilter {
   return f;
 }
 
-interface EdgeAcc {
+/** An edge while its messages are counted. */
+export interface EdgeAcc {
   source: string;
   target: string;
   flow: FlowClass;
@@ -111,6 +112,71 @@ export function toneOf(calls: number, errors: number, timeouts: number): EdgeTon
   if (errors / calls >= 0.05) return 'error';
   if (timeouts / calls >= 0.05) return 'timeout';
   return 'ok';
+}
+
+/** The node of a client group (one program, or one host when the process is not known). */
+export function clientNode(group: string, processes: number): GraphNode {
+  return {
+    id: `client:${group}`,
+    kind: 'client',
+    label: group,
+    sublabel: processes === 1 ? '1 process' : `${processes} processes`,
+    filter: null,
+    poolKey: null,
+    expanded: false,
+  };
+}
+
+/**
+ * A target's node, plus its pool node when more than `threshold` servers listen on it and the
+ * user has not expanded it (`pooled`: its server edges then end at the pool).
+ */
+export function targetNodes(tk: string, t: TargetTuple, servers: number, threshold: number, expanded: ReadonlySet<string>): { nodes: GraphNode[]; pooled: boolean } {
+  const pooled = servers > threshold && !expanded.has(tk);
+  const bits = [t.namespace ? `ns ${t.namespace}` : 'default ns', t.version ? `v${t.version}` : 'no version'];
+  const nodes: GraphNode[] = [
+    {
+      id: `target:${tk}`,
+      kind: 'target',
+      label: `${t.exchange} / ${t.topic ?? '—'}`,
+      sublabel: bits.join(' · '),
+      filter: targetFilter(t),
+      poolKey: servers > threshold ? tk : null,
+      expanded: servers > threshold && !pooled,
+    },
+  ];
+  if (pooled) {
+    nodes.push({
+      id: `pool:${tk}`,
+      kind: 'pool',
+      label: `${servers} servers`,
+      sublabel: `${t.topic ?? t.exchange} · click to expand`,
+      filter: targetFilter(t),
+      poolKey: tk,
+      expanded: false,
+    });
+  }
+  return { nodes, pooled };
+}
+
+export function serverNode(server: string): GraphNode {
+  return { id: `server:${server}`, kind: 'server', label: server, sublabel: 'server', filter: { server }, poolKey: null, expanded: false };
+}
+
+/** Counted edges with their rate over the span, error share, tone and width (relative to the busiest edge). */
+export function finishEdges(counted: readonly (readonly [string, EdgeAcc])[], spanSeconds: number): GraphEdge[] {
+  const maxRate = Math.max(1e-9, ...counted.map(([, e]) => e.messages / spanSeconds));
+  return counted.map(([id, e]) => {
+    const rate = e.messages / spanSeconds;
+    return {
+      id,
+      ...e,
+      rate,
+      errorShare: e.calls === 0 ? 0 : (e.errors + e.timeouts) / e.calls,
+      tone: toneOf(e.calls, e.errors, e.timeouts),
+      width: 1 + 5 * Math.sqrt(rate / maxRate),
+    };
+  });
 }
 
 /** What the graph needs from one record, derived once per record object (records are replaced, never mutated). */
@@ -199,43 +265,12 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
   }
 
   const nodes: GraphNode[] = [];
-  for (const [group, processes] of clients) {
-    nodes.push({
-      id: `client:${group}`,
-      kind: 'client',
-      label: group,
-      sublabel: processes.size === 1 ? '1 process' : `${processes.size} processes`,
-      filter: null,
-      poolKey: null,
-      expanded: false,
-    });
-  }
+  for (const [group, processes] of clients) nodes.push(clientNode(group, processes.size));
   const pooled = new Set<string>();
   for (const [tk, t] of targets) {
-    const servers = serversByTarget.get(tk)?.size ?? 0;
-    const isPooled = servers > threshold && !expanded.has(tk);
-    if (isPooled) pooled.add(tk);
-    const bits = [t.namespace ? `ns ${t.namespace}` : 'default ns', t.version ? `v${t.version}` : 'no version'];
-    nodes.push({
-      id: `target:${tk}`,
-      kind: 'target',
-      label: `${t.exchange} / ${t.topic ?? '—'}`,
-      sublabel: bits.join(' · '),
-      filter: targetFilter(t),
-      poolKey: servers > threshold ? tk : null,
-      expanded: servers > threshold && !isPooled,
-    });
-    if (isPooled) {
-      nodes.push({
-        id: `pool:${tk}`,
-        kind: 'pool',
-        label: `${servers} servers`,
-        sublabel: `${t.topic ?? t.exchange} · click to expand`,
-        filter: targetFilter(t),
-        poolKey: tk,
-        expanded: false,
-      });
-    }
+    const target = targetNodes(tk, t, serversByTarget.get(tk)?.size ?? 0, threshold, expanded);
+    nodes.push(...target.nodes);
+    if (target.pooled) pooled.add(tk);
   }
 
   const serverAcc = new Map<string, EdgeAcc>();
@@ -247,31 +282,8 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
     const filter = (): EnvelopeFilter => (pooled.has(tk) ? targetFilter(t) : { ...targetFilter(t), server });
     bump(serverAcc, `target:${tk}→${to}#${flow}`, () => ({ source: `target:${tk}`, target: to, flow, filter: filter() }), rec);
   }
-  for (const server of serverNodes) {
-    nodes.push({
-      id: `server:${server}`,
-      kind: 'server',
-      label: server,
-      sublabel: 'server',
-      filter: { server },
-      poolKey: null,
-      expanded: false,
-    });
-  }
+  for (const server of serverNodes) nodes.push(serverNode(server));
 
   const spanSeconds = Number.isFinite(first) ? Math.max(1, (last - first) / 1000) : 1;
-  const all = [...clientEdges.entries(), ...serverAcc.entries()];
-  const maxRate = Math.max(1e-9, ...all.map(([, e]) => e.messages / spanSeconds));
-  const edges: GraphEdge[] = all.map(([id, e]) => {
-    const rate = e.messages / spanSeconds;
-    return {
-      id,
-      ...e,
-      rate,
-      errorShare: e.calls === 0 ? 0 : (e.errors + e.timeouts) / e.calls,
-      tone: toneOf(e.calls, e.errors, e.timeouts),
-      width: 1 + 5 * Math.sqrt(rate / maxRate),
-    };
-  });
-  return { nodes, edges, spanSeconds };
+  return { nodes, edges: finishEdges([...clientEdges.entries(), ...serverAcc.entries()], spanSeconds), spanSeconds };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../test/random-traffic';
+import { seededRandom } from '@osloscope/shared';
 import { TimeSpan } from './time-span';
 
 describe('TimeSpan', () => {
