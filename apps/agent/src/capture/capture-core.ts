@@ -62,11 +62,13 @@ export interface CaptureCoreOptions {
   timers?: boolean;
   /** Write the store on a writer thread (store-writer.ts) or inline. @default 'thread' (inline where no compiled writer script exists) */
   storeWriter?: 'thread' | 'inline';
+  /** Replaces the writer thread's script (tests: a writer thread that crashes). */
+  storeWriterScript?: URL;
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name. */
 export interface CaptureCore extends CaptureService {
-  /** Where the store is written: a writer thread, or inline (see store-writer.ts). */
+  /** Where the store is written now: a writer thread, or inline (see store-writer.ts; a failed thread fails over to inline). */
   readonly storeWriter: 'thread' | 'inline';
   /** @param opts.source source name for imported records, e.g. `import:capture.ndjson` (default `import`) */
   importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
@@ -120,7 +122,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     signatureFailures: store.meta('signatureFailures') ?? 0,
   };
 
-  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter);
+  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript);
   const writeback = new RecordWriteback({
     store,
     writer,
@@ -492,7 +494,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   const core: CaptureCore = {
-    storeWriter: writer.mode,
+    get storeWriter() {
+      return writer.mode;
+    },
     ingest,
     markGap,
     countDropped(n) {

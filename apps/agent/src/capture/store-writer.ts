@@ -19,6 +19,7 @@ import type { BatchResult, CaptureStore, Retention } from './store.js';
 export type WriteOutcome = { seq: number; ok: true; result: BatchResult } | { seq: number; ok: false; error: string };
 
 export interface StoreWriter {
+  /** Where batches are written now (a writer thread that failed has failed over to inline). */
   readonly mode: 'thread' | 'inline';
   /** Hand a batch over; returns its sequence number. Inline, it is written before this returns. */
   submit(batch: PreparedBatch): number;
@@ -46,6 +47,15 @@ export interface WriterThreadData {
 /** Give up waiting when the writer thread shows no progress for this long (it died or the disk hangs). */
 const STALL_MS = 60_000;
 
+/** Apply a batch on this thread (the inline writer, and the threaded one after its thread failed). */
+function applyHere(store: CaptureStore, batch: PreparedBatch, retention: Retention, seq: number): WriteOutcome {
+  try {
+    return { seq, ok: true, result: store.applyBatch(batch, retention) };
+  } catch (e) {
+    return { seq, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 class InlineStoreWriter implements StoreWriter {
   readonly mode = 'inline' as const;
   private seq = 0;
@@ -58,11 +68,7 @@ class InlineStoreWriter implements StoreWriter {
 
   submit(batch: PreparedBatch): number {
     const seq = ++this.seq;
-    try {
-      this.outcomes.push({ seq, ok: true, result: this.store.applyBatch(batch, this.retention) });
-    } catch (e) {
-      this.outcomes.push({ seq, ok: false, error: e instanceof Error ? e.message : String(e) });
-    }
+    this.outcomes.push(applyHere(this.store, batch, this.retention, seq));
     return seq;
   }
 
@@ -85,8 +91,12 @@ class InlineStoreWriter implements StoreWriter {
   close(): void {}
 }
 
+/**
+ * Writes on a worker thread. Should the thread fail (it threw, ran out of memory, exited), it
+ * fails over to writing on this thread through the capture thread's connection: the batches
+ * it had not answered are reported failed (the core queues them again) and capture goes on.
+ */
 class ThreadedStoreWriter implements StoreWriter {
-  readonly mode = 'thread' as const;
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signal: Int32Array;
@@ -94,10 +104,19 @@ class ThreadedStoreWriter implements StoreWriter {
   /** Requests posted (each reports once when finished). */
   private posted = 0;
   private finished = 0;
+  /** Batches posted whose outcome has not come back. */
+  private readonly unanswered = new Set<number>();
   private outcomes: WriteOutcome[] = [];
   private closed = false;
+  /** Why the thread stopped; from then on batches are written here. */
+  private failure: string | null = null;
 
-  constructor(script: URL, dataDir: string, retention: Retention) {
+  constructor(
+    script: URL,
+    private readonly store: CaptureStore,
+    dataDir: string,
+    private readonly retention: Retention,
+  ) {
     const shared = new SharedArrayBuffer(4);
     this.signal = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -109,14 +128,27 @@ class ThreadedStoreWriter implements StoreWriter {
       // Its garbage is each batch's params: a small young generation is enough (B5).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
+    this.worker.on('error', (e: Error) => this.failOver(`the store writer thread failed: ${e.message}`));
+    this.worker.on('exit', (code: number) => {
+      if (!this.closed) this.failOver(`the store writer thread exited (code ${code})`);
+    });
     // Outcomes are taken with receiveMessageOnPort (poll, wait): no listener, nothing keeps the process alive.
     this.worker.unref();
     this.port.unref();
   }
 
+  get mode(): 'thread' | 'inline' {
+    return this.failure === null ? 'thread' : 'inline';
+  }
+
   submit(batch: PreparedBatch): number {
     const seq = ++this.seq;
+    if (this.failure !== null) {
+      this.outcomes.push(applyHere(this.store, batch, this.retention, seq));
+      return seq;
+    }
     this.posted++;
+    this.unanswered.add(seq);
     const request: WriterRequest = { type: 'batch', seq, batch };
     this.worker.postMessage(request, [batch.bodies.buffer as ArrayBuffer]);
     return seq;
@@ -140,6 +172,11 @@ class ThreadedStoreWriter implements StoreWriter {
       const seen = Atomics.load(this.signal, 0);
       this.collect();
       if (this.posted - this.finished <= n) return;
+      // While this thread waits, the worker's 'exit' event cannot be delivered: ask directly.
+      if (this.worker.threadId === -1) {
+        this.failOver('the store writer thread stopped');
+        return;
+      }
       // The writer posts its outcome before it bumps the signal, so a wake-up always finds it.
       const r = Atomics.wait(this.signal, 0, seen, 1000);
       if (r !== 'timed-out') lastProgress = Date.now();
@@ -148,6 +185,10 @@ class ThreadedStoreWriter implements StoreWriter {
   }
 
   addGap(gap: CaptureGap): void {
+    if (this.failure !== null) {
+      this.store.addGap(gap);
+      return;
+    }
     this.posted++;
     const request: WriterRequest = { type: 'gap', gap };
     this.worker.postMessage(request);
@@ -156,6 +197,7 @@ class ThreadedStoreWriter implements StoreWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.failure !== null) return;
     this.posted++;
     const request: WriterRequest = { type: 'close' };
     this.worker.postMessage(request);
@@ -166,12 +208,27 @@ class ThreadedStoreWriter implements StoreWriter {
     }
   }
 
+  private failOver(reason: string): void {
+    if (this.failure !== null || this.closed) return;
+    this.collect(); // outcomes posted before it stopped still count
+    this.failure = reason;
+    process.emitWarning(`${reason}; writing the capture store on the main thread from now on`, 'OsloscopeStoreWriter');
+    for (const seq of this.unanswered) this.outcomes.push({ seq, ok: false, error: reason });
+    this.unanswered.clear();
+    this.finished = this.posted;
+    void this.worker.terminate();
+  }
+
   /** Take finished outcomes off the port, keeping them for poll(). */
   private collect(): void {
+    if (this.failure !== null) return;
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       const outcome = m.message as WriteOutcome | { type: 'done' };
       this.finished++;
-      if ('seq' in outcome) this.outcomes.push(outcome);
+      if ('seq' in outcome) {
+        this.unanswered.delete(outcome.seq);
+        this.outcomes.push(outcome);
+      }
     }
   }
 }
@@ -184,9 +241,17 @@ function writerScript(): URL | null {
 
 /**
  * The writer for a store: a writer thread unless `mode` says inline or no compiled writer
- * script exists. `store` is the capture thread's connection (the inline writer writes through it).
+ * script exists. `store` is the capture thread's connection (the inline writer writes through
+ * it, and so does a writer thread's failover). `script` replaces the writer thread's script
+ * (tests: a thread that crashes).
  */
-export function createStoreWriter(store: CaptureStore, dataDir: string, retention: Retention, mode: 'thread' | 'inline' = 'thread'): StoreWriter {
-  const script = mode === 'thread' ? writerScript() : null;
-  return script ? new ThreadedStoreWriter(script, dataDir, retention) : new InlineStoreWriter(store, retention);
+export function createStoreWriter(
+  store: CaptureStore,
+  dataDir: string,
+  retention: Retention,
+  mode: 'thread' | 'inline' = 'thread',
+  script?: URL,
+): StoreWriter {
+  const thread = mode === 'thread' ? (script ?? writerScript()) : null;
+  return thread ? new ThreadedStoreWriter(thread, store, dataDir, retention) : new InlineStoreWriter(store, retention);
 }

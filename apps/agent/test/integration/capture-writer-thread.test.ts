@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { createCaptureCore as createBuiltCore } from '../../dist/capture/capture-core.js';
@@ -110,6 +111,34 @@ describe('the store writer thread', () => {
       expect(counts.stored + counts.evicted).toBe(N);
       const ids = core.query({}, { limit: 1000 }).items.map((r) => r.id);
       expect(Math.min(...ids)).toBe(N - counts.stored + 1);
+    } finally {
+      core.close();
+    }
+  });
+});
+
+describe('a store writer thread that dies', () => {
+  it('fails over to writing on the capture thread, and nothing captured is lost', async () => {
+    // A writer thread that dies shortly after it starts, before it answers any batch.
+    const crash = path.join(dir, 'crashing-writer.mjs');
+    fs.writeFileSync(crash, 'setTimeout(() => process.exit(3), 100);\n');
+    const core = createBuiltCore({
+      dataDir: path.join(dir, 'failover'),
+      retention: { maxMessages: 10 * N, maxBytes: 1e10 },
+      showSecrets: false,
+      directory: openBenchDirectory(),
+      now: () => T0 + 3_600_000,
+      timers: false,
+      storeWriter: 'thread',
+      storeWriterScript: pathToFileURL(crash),
+    }) as Core;
+    try {
+      expect(core.storeWriter).toBe('thread');
+      await core.importNdjson(readLines(file));
+      core.flush();
+      expect(core.storeWriter).toBe('inline');
+      expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
+      expect(core.query({}, { limit: 1 }).total).toBe(N);
     } finally {
       core.close();
     }
