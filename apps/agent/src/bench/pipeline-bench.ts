@@ -24,8 +24,10 @@ export interface PipelineResult {
   /** Per second: only the double JSON.parse of bodies already in memory (a 20k-body sample). */
   pureParsePerSec: number;
   stored: number;
+  evicted: number;
   dropped: number;
   decodeErrors: number;
+  rssSamples: [number, number][];
   /** RSS of the process that ran the pipeline, right after it stored everything (B5). */
   rssAfterPipelineMb: number;
 }
@@ -92,29 +94,54 @@ export interface PipelinePass {
   /** CPU seconds of the process that ran it (capture and store writer threads). */
   cpuSeconds: number;
   stored: number;
+  evicted: number;
   dropped: number;
   decodeErrors: number;
   rssMb: number;
+  /** [lines imported, RSS MB] every tenth of the run: is memory flat once retention is full? */
+  rssSamples: [number, number][];
 }
 
-/** The pipeline alone: import `file` into a fresh core in `dataDir`, flushed, in this process. */
-export async function runPipelinePass(file: string, dataDir: string, n: number): Promise<PipelinePass> {
-  const core = openBenchCore(dataDir, n * 2);
+/**
+ * The pipeline alone: import `file` into a fresh core in `dataDir`, flushed, in this process.
+ * `retention` is the core's message limit (default: room for all).
+ */
+export async function runPipelinePass(file: string, dataDir: string, n: number, retention = n * 2): Promise<PipelinePass> {
+  const core = openBenchCore(dataDir, retention);
+  const rssSamples: [number, number][] = [];
+  const every = Math.max(1, Math.floor(n / 10));
+  async function* sampled(): AsyncGenerator<string> {
+    let i = 0;
+    for await (const line of readLines(file)) {
+      yield line;
+      if (++i % every === 0) rssSamples.push([i, Math.round(process.memoryUsage().rss / 1024 ** 2)]);
+    }
+  }
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  const result = await core.importNdjson(readLines(file));
+  const result = await core.importNdjson(sampled());
   core.flush();
   const seconds = secondsSince(t0);
   const cpuSeconds = cpuSecondsSince(c0);
   const counts = core.counts();
   const rssMb = process.memoryUsage().rss / 1024 ** 2;
   core.close();
-  return { imported: result.imported, seconds, cpuSeconds, stored: counts.stored, dropped: counts.dropped, decodeErrors: counts.decodeErrors, rssMb };
+  return {
+    imported: result.imported,
+    seconds,
+    cpuSeconds,
+    stored: counts.stored,
+    evicted: counts.evicted,
+    dropped: counts.dropped,
+    decodeErrors: counts.decodeErrors,
+    rssMb,
+    rssSamples,
+  };
 }
 
 /** The pipeline pass in a fresh Node process (pipeline-child.js), as the agent would run it: its RSS is the pipeline's alone. */
-async function runPipelineChild(file: string, dataDir: string, n: number): Promise<PipelinePass> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n)], {
+async function runPipelineChild(file: string, dataDir: string, n: number, retention: number): Promise<PipelinePass> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n), String(retention)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -129,10 +156,11 @@ async function runPipelineChild(file: string, dataDir: string, n: number): Promi
  * pipeline pass in a child process (needs the compiled bench): the bare passes of this process
  * then do not inflate B5, and the pipeline gets the process the agent would have.
  */
-export async function runPipelineBench(file: string, dataDir: string, n: number, opts: { isolated?: boolean } = {}): Promise<PipelineResult> {
+export async function runPipelineBench(file: string, dataDir: string, n: number, opts: { isolated?: boolean; retention?: number } = {}): Promise<PipelineResult> {
+  const retention = opts.retention ?? n * 2;
   // Bare first also warms the page cache for the pipeline pass: both read the file from memory.
   const bare = await bareRate(file, []);
-  const pass = opts.isolated ? await runPipelineChild(file, dataDir, n) : await runPipelinePass(file, dataDir, n);
+  const pass = opts.isolated ? await runPipelineChild(file, dataDir, n, retention) : await runPipelinePass(file, dataDir, n, retention);
   // Bare again after: the mean of both sides the pipeline run cancels slow drift of the machine.
   const sample: Buffer[] = [];
   const bareAfter = await bareRate(file, sample);
@@ -145,8 +173,10 @@ export async function runPipelineBench(file: string, dataDir: string, n: number,
     barePerCpuSec: (bare.perCpuSec + bareAfter.perCpuSec) / 2,
     pureParsePerSec: pureParseRate(sample),
     stored: pass.stored,
+    evicted: pass.evicted,
     dropped: pass.dropped,
     decodeErrors: pass.decodeErrors,
     rssAfterPipelineMb: pass.rssMb,
+    rssSamples: pass.rssSamples,
   };
 }

@@ -172,6 +172,8 @@ describe('eviction', () => {
       expect(sizes.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
       const minId = Math.min(...stored.map((r) => r.id));
       expect(minId).toBeGreaterThan(1);
+      // Segments are rewritten at 50 % deleted, not FTS5's 10 % (the write rate with retention full).
+      expect(store.select("SELECT v FROM messages_fts_config WHERE k = 'deletemerge'", [])).toEqual([{ v: 50 }]);
       expect(store.select('SELECT COUNT(*) AS n FROM message_exchanges WHERE message_id < ?', [minId])).toEqual([{ n: 0 }]);
       expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [minId])).toEqual([{ n: 0 }]);
       expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"'", [])[0]).not.toEqual({ n: 0 });
