@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { chromium, type Page } from 'playwright-core';
 import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
@@ -41,42 +42,37 @@ interface Options {
   webRoot: string | null;
 }
 
-function parseArgs(argv: string[]): Options {
-  const opt: Options = { rates: [1000, 5000], seconds: 10, heapSeconds: 60, heapRate: 2000, profile: null, trace: null, webRoot: null };
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1] ?? '';
-    switch (argv[i]) {
-      case '--rates':
-        opt.rates = v.split(',').map(Number).filter((n) => n > 0);
-        i++;
-        break;
-      case '--seconds':
-        opt.seconds = Number(v);
-        i++;
-        break;
-      case '--heap-seconds':
-        opt.heapSeconds = Number(v);
-        i++;
-        break;
-      case '--profile':
-        opt.profile = v;
-        i++;
-        break;
-      case '--trace':
-        opt.trace = v;
-        i++;
-        break;
-      case '--web-root':
-        opt.webRoot = path.resolve(v);
-        i++;
-        break;
-      case '--heap-rate':
-        opt.heapRate = Number(v);
-        i++;
-        break;
-    }
+const USAGE = `usage: node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10]
+  [--heap-seconds 60] [--heap-rate 2000] [--profile page.cpuprofile] [--trace trace.json] [--web-root dir]`;
+
+/** The command line (node's parseArgs, strict: an unknown option is an error, not a full run). */
+function optionsOf(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rates: { type: 'string', default: '1000,5000' },
+      seconds: { type: 'string', default: '10' },
+      'heap-seconds': { type: 'string', default: '60' },
+      'heap-rate': { type: 'string', default: '2000' },
+      profile: { type: 'string' },
+      trace: { type: 'string' },
+      'web-root': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
   }
-  return opt;
+  return {
+    rates: values.rates.split(',').map(Number).filter((n) => n > 0),
+    seconds: Number(values.seconds),
+    heapSeconds: Number(values['heap-seconds']),
+    heapRate: Number(values['heap-rate']),
+    profile: values.profile ?? null,
+    trace: values.trace ?? null,
+    webRoot: values['web-root'] !== undefined ? path.resolve(values['web-root']) : null,
+  };
 }
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -258,7 +254,7 @@ async function measureHeap(page: Page, ch: amqp.Channel, perSec: number, seconds
 }
 
 async function main(): Promise<void> {
-  const opt = parseArgs(process.argv.slice(2));
+  const opt = optionsOf(process.argv.slice(2));
   const log = (s: string) => process.stderr.write(s + '\n');
   const vhost = `osloscope-b3-${randomBytes(4).toString('hex')}`;
   const seg = encodeURIComponent(vhost);

@@ -10,17 +10,32 @@ import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 
-/** A store filled with the captured fixture traffic (calls answered, one timed out), then closed. */
-function filledStore(maxMessages: number): string {
-  const dataDir = tempDataDir();
-  const core = createCaptureCore({
+/** A capture core over `dataDir` as the tests use it: fixture directory, no timers. */
+function openCore(dataDir: string, maxMessages = 1000, nowMs = T0 + 10_000) {
+  return createCaptureCore({
     dataDir,
     retention: { maxMessages, maxBytes: 1e9 },
     showSecrets: false,
     directory: seededDirectory(),
-    now: () => T0 + 10_000,
+    now: () => nowMs,
     timers: false,
   });
+}
+
+/** Runs `check` on the store in `dataDir`, then closes it. */
+function withStore(dataDir: string, check: (store: CaptureStore) => void): void {
+  const store = new CaptureStore(dataDir);
+  try {
+    check(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** A store filled with the captured fixture traffic (calls answered, one timed out), then closed. */
+function filledStore(maxMessages: number): string {
+  const dataDir = tempDataDir();
+  const core = openCore(dataDir, maxMessages);
   for (const raw of fixtureRaws(T0)) core.ingest(raw);
   core.flush();
   core.close();
@@ -35,8 +50,7 @@ function expectSummariesMatchScan(store: CaptureStore): void {
 
 describe('write-time summaries', () => {
   it('give the same flow and version views as a scan, after calls were answered and timed out', () => {
-    const store = new CaptureStore(filledStore(1000));
-    try {
+    withStore(filledStore(1000), (store) => {
       const flows = flowsOf(store, {});
       expect(flows.length).toBeGreaterThan(2);
       expect(flows.some((f) => f.latencyMs.p50 !== null)).toBe(true);
@@ -44,24 +58,19 @@ describe('write-time summaries', () => {
       expect(flows.some((f) => f.timeouts > 0 || f.errors > 0)).toBe(true);
       expect(versionsOf(store, {}).length).toBeGreaterThan(0);
       expectSummariesMatchScan(store);
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it('forget evicted messages', () => {
     const full = new CaptureStore(filledStore(1000));
     const callsBefore = flowsOf(full, {}).reduce((n, f) => n + f.calls + f.casts + f.fanouts, 0);
     full.close();
-    const store = new CaptureStore(filledStore(12));
-    try {
+    withStore(filledStore(12), (store) => {
       expect(store.totals().stored).toBeLessThan(26);
       const callsAfter = flowsOf(store, {}).reduce((n, f) => n + f.calls + f.casts + f.fanouts, 0);
       expect(callsAfter).toBeLessThan(callsBefore);
       expectSummariesMatchScan(store);
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it('are rebuilt when a store written before them is opened', () => {
@@ -86,14 +95,7 @@ describe('write-time summaries', () => {
 
 describe('text index (filled per written batch)', () => {
   it('finds records by text they gained after their row was indexed, each once', () => {
-    const core = createCaptureCore({
-      dataDir: tempDataDir(),
-      retention: { maxMessages: 1000, maxBytes: 1e9 },
-      showSecrets: false,
-      directory: seededDirectory(),
-      now: () => T0 + 10_000,
-      timers: false,
-    });
+    const core = openCore(tempDataDir());
     try {
       // One batch per event: a call is indexed before its deliveries name servers and its reply fails it.
       for (const raw of fixtureRaws(T0)) {
@@ -129,14 +131,7 @@ describe('a store from an older version (summaries kept by per-row triggers)', (
       CREATE INDEX messages_exchange ON messages(exchange, id);
       UPDATE meta SET value = 3 WHERE key = 'summaryVersion';`);
     db.close();
-    const core = createCaptureCore({
-      dataDir: dir,
-      retention: { maxMessages: 1000, maxBytes: 1e9 },
-      showSecrets: false,
-      directory: seededDirectory(),
-      now: () => T0 + 20_000,
-      timers: false,
-    });
+    const core = openCore(dir, 1000, T0 + 20_000);
     try {
       for (const raw of fixtureRaws(T0 + 15_000)) core.ingest(raw);
       core.flush();
@@ -147,20 +142,16 @@ describe('a store from an older version (summaries kept by per-row triggers)', (
     } finally {
       core.close();
     }
-    const store = new CaptureStore(dir);
-    try {
+    withStore(dir, (store) => {
       expectSummariesMatchScan(store);
       expect(store.select("SELECT name FROM sqlite_schema WHERE type = 'trigger' OR name = 'messages_exchange'", [])).toEqual([]);
-    } finally {
-      store.close();
-    }
+    });
   });
 });
 
 describe('eviction', () => {
   it('takes evicted messages out of the exchange and text indexes too', () => {
-    const store = new CaptureStore(filledStore(12));
-    try {
+    withStore(filledStore(12), (store) => {
       const stored = store.page(filterToSql({}), 1000);
       const sizes: number[] = [];
       for (const filter of [{ exchange: 'openstack' }, { exchange: 'nova' }, { text: 'echo' }, { text: 'node-a' }] satisfies EnvelopeFilter[]) {
@@ -177,16 +168,13 @@ describe('eviction', () => {
       expect(store.select('SELECT COUNT(*) AS n FROM message_exchanges WHERE message_id < ?', [minId])).toEqual([{ n: 0 }]);
       expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [minId])).toEqual([{ n: 0 }]);
       expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"'", [])[0]).not.toEqual({ n: 0 });
-    } finally {
-      store.close();
-    }
+    });
   });
 });
 
 describe('countUpTo', () => {
   it('counts exactly up to the cap and says when more match', () => {
-    const store = new CaptureStore(filledStore(1000));
-    try {
+    withStore(filledStore(1000), (store) => {
       const calls = filterToSql({ kind: 'call' });
       const exact = store.count(calls);
       expect(exact).toBeGreaterThan(3);
@@ -197,8 +185,6 @@ describe('countUpTo', () => {
       const text = { ...filterToSql({ text: 'node' }), countCap: 2 };
       expect(store.count(text)).toBeGreaterThan(2);
       expect(store.countUpTo(text, 1000)).toEqual({ count: 2, capped: true });
-    } finally {
-      store.close();
-    }
+    });
   });
 });
