@@ -109,7 +109,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const decodeOptions = agentDecodeOptions(opts.decodeOptions);
   const verifier = opts.verifier ?? createVerifier(null);
   const directory = opts.directory;
-  const store = new CaptureStore(opts.dataDir);
+  const store = new CaptureStore(opts.dataDir, { decode: (raw) => decode(raw) });
 
   // --- state reloaded from the store -------------------------------------------------------
   const totals = store.totals();

@@ -7,6 +7,7 @@
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, columnsOf, serverNamesOf, type RecordColumns } from './columns.js';
+import { storedRecordJson } from './lean-record.js';
 
 /** The raw event kept for a record: what the pipeline needs to decode it again. */
 export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
@@ -23,11 +24,13 @@ export interface PreparedWrite {
   id: number;
   insert: boolean;
   /**
-   * Statement parameters, positionally: COLUMN_NAMES values, record_json, then (when `body`
-   * is set) the raw columns with a null where the body goes, and the id last.
+   * The `messages` row, positionally: COLUMN_NAMES values, record_json, lean, raw_size (null:
+   * unchanged, for a write without its raw event), then the id.
    */
-  params: unknown[];
-  /** [offset, length] of the raw body in the batch's `bodies`, or null for a write without its raw event. */
+  row: unknown[];
+  /** The raw event's columns (origin, exchange, routing key, headers JSON, properties JSON), or null for a write without it. */
+  raw: [string, string, string, string, string] | null;
+  /** [offset, length] of the raw body in the batch's `bodies`, set with `raw`. */
   body: [number, number] | null;
   /** serverNamesOf(record): the names the `server` filter finds it by. */
   servers: string[];
@@ -36,12 +39,9 @@ export interface PreparedWrite {
 export interface PreparedBatch {
   writes: PreparedWrite[];
   bodies: Uint8Array;
-  /** Counters written in the batch's transaction (`meta` table). */
+  /** Counters written in the batch's transaction (`meta`). */
   meta: Record<string, number>;
 }
-
-/** Index of the body placeholder in a write's params. */
-export const BODY_PARAM = COLUMN_NAMES.length + 1 + 5;
 
 /** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
 export function jsonSafe(value: unknown): string {
@@ -63,25 +63,26 @@ export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, 
   let offset = 0;
   const prepared = list.map((w): PreparedWrite => {
     const columns = columnsOf(w.record);
-    const params: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
-    params.push(JSON.stringify(w.record));
+    const row: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
+    const stored = storedRecordJson(w.record);
+    row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.record.id);
+    let raw: PreparedWrite['raw'] = null;
     let body: [number, number] | null = null;
     if (w.raw) {
       const bytes = w.raw.body;
       bodies.set(bytes, offset);
       body = [offset, bytes.byteLength];
       offset += bytes.byteLength;
-      params.push(w.raw.origin, w.raw.exchange, w.raw.routingKey, jsonSafe(w.raw.headers), jsonSafe(w.raw.properties), null, bytes.byteLength);
+      raw = [w.raw.origin, w.raw.exchange, w.raw.routingKey, jsonSafe(w.raw.headers), jsonSafe(w.raw.properties)];
     }
-    params.push(w.record.id);
-    return { id: w.record.id, insert: w.insert, params, body, servers: serverNamesOf(w.record) };
+    return { id: w.record.id, insert: w.insert, row, raw, body, servers: serverNamesOf(w.record) };
   });
   return { writes: prepared, bodies, meta };
 }
 
-/** The indexed columns back from a prepared write's params (the writer needs them for summaries). */
-export function columnsOfParams(params: readonly unknown[]): RecordColumns {
+/** The indexed columns back from a prepared write's row (the writer needs them for summaries). */
+export function columnsOfRow(row: readonly unknown[]): RecordColumns {
   const columns: Record<string, unknown> = {};
-  for (let i = 0; i < COLUMN_NAMES.length; i++) columns[COLUMN_NAMES[i] as string] = params[i];
+  for (let i = 0; i < COLUMN_NAMES.length; i++) columns[COLUMN_NAMES[i] as string] = row[i];
   return columns as unknown as RecordColumns;
 }

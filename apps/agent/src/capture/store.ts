@@ -6,10 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AmqpProperties, CaptureGap, EnvelopeRecord } from '@osloscope/shared';
+import type { AmqpProperties, CaptureGap, DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
-import { BODY_PARAM, columnsOfParams, type PreparedBatch, type StoredRaw } from './store-batch.js';
+import { columnsOfRow, type PreparedBatch, type StoredRaw } from './store-batch.js';
+import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { hydrateRecord } from './lean-record.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
 import {
   DROP_OLD_SCHEMA,
@@ -54,11 +56,9 @@ export interface StoredRow {
  * indexed in message_servers, exchanges in message_exchanges; ids are in capture order, so no
  * captured_at index is needed.)
  */
-const RAW_COLUMNS = ['raw_origin', 'raw_exchange', 'raw_routing_key', 'raw_headers', 'raw_properties', 'raw_body', 'raw_size'] as const;
-
 const INDEXED = ['kind', 'topic', 'namespace', 'method', 'version', 'outcome', 'signature_status'];
 
-const SCHEMA = `
+const SCHEMA_MESSAGES_TABLE = `
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY,
   captured_at INTEGER NOT NULL,
@@ -75,13 +75,19 @@ CREATE TABLE IF NOT EXISTS messages (
   body_size INTEGER NOT NULL,
   search_text TEXT NOT NULL,
   record_json TEXT NOT NULL,
-  raw_origin TEXT NOT NULL,
-  raw_exchange TEXT NOT NULL,
-  raw_routing_key TEXT NOT NULL,
-  raw_headers TEXT NOT NULL,
-  raw_properties TEXT NOT NULL,
-  raw_body BLOB NOT NULL,
+  lean INTEGER NOT NULL DEFAULT 0,
   raw_size INTEGER NOT NULL
+);`;
+
+const SCHEMA = `${SCHEMA_MESSAGES_TABLE}
+CREATE TABLE IF NOT EXISTS message_raw (
+  id INTEGER PRIMARY KEY,
+  origin TEXT NOT NULL,
+  exchange TEXT NOT NULL,
+  routing_key TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  properties TEXT NOT NULL,
+  body BLOB NOT NULL
 );
 ${INDEXED.map((c) => `CREATE INDEX IF NOT EXISTS messages_${c} ON messages(${c}, id);`).join('\n')}
 CREATE INDEX IF NOT EXISTS messages_msg_id ON messages(msg_id) WHERE msg_id IS NOT NULL;
@@ -95,28 +101,56 @@ CREATE TABLE IF NOT EXISTS gaps (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-interface MessageRow {
-  record_json: string;
-  raw_origin: string;
-  raw_exchange: string;
-  raw_routing_key: string;
-  raw_headers: string;
-  raw_properties: string;
-  raw_body: Buffer;
+/** A `message_raw` row: the raw event a record was decoded from. */
+interface RawRow {
+  origin: string;
+  exchange: string;
+  routing_key: string;
+  headers: string;
+  properties: string;
+  body: Buffer;
 }
 
-function parseRow(row: MessageRow): StoredRow {
+/** What a query reads of `messages` to give back a record (see `CaptureStore.recordOf`). */
+interface RecordRow {
+  id: number;
+  record_json: string;
+  lean: number;
+}
+
+const RECORD_ROW = 'messages.id AS id, messages.record_json AS record_json, messages.lean AS lean';
+
+function parseRaw(row: RawRow): StoredRaw {
   return {
-    record: JSON.parse(row.record_json) as EnvelopeRecord,
-    raw: {
-      origin: row.raw_origin as RawCapture['origin'],
-      exchange: row.raw_exchange,
-      routingKey: row.raw_routing_key,
-      headers: JSON.parse(row.raw_headers) as Record<string, unknown>,
-      properties: JSON.parse(row.raw_properties) as AmqpProperties,
-      body: new Uint8Array(row.raw_body),
-    },
+    origin: row.origin as RawCapture['origin'],
+    exchange: row.exchange,
+    routingKey: row.routing_key,
+    headers: JSON.parse(row.headers) as Record<string, unknown>,
+    properties: JSON.parse(row.properties) as AmqpProperties,
+    body: new Uint8Array(row.body.buffer, row.body.byteOffset, row.body.byteLength),
   };
+}
+
+/**
+ * Stores written before the raw table split kept the raw event in `messages`, so every update of a
+ * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
+ * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
+ */
+function migrateRawColumns(db: Database.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
+  if (!columns.includes('raw_body')) return;
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE message_raw (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, exchange TEXT NOT NULL, routing_key TEXT NOT NULL,
+        headers TEXT NOT NULL, properties TEXT NOT NULL, body BLOB NOT NULL);
+      INSERT INTO message_raw SELECT id, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM messages;
+      ALTER TABLE messages RENAME TO messages_before_raw_split;
+    `);
+    db.exec(SCHEMA_MESSAGES_TABLE);
+    const fresh = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
+    const kept = columns.filter((c) => fresh.includes(c));
+    db.exec(`INSERT INTO messages (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM messages_before_raw_split; DROP TABLE messages_before_raw_split;`);
+  })();
 }
 
 export class CaptureStore {
@@ -128,11 +162,16 @@ export class CaptureStore {
   /** Row count and body bytes as this connection wrote them (applyBatch). */
   private running: { stored: number; bytes: number } | null = null;
 
+  /** Decodes a stored raw event again, to give lean records back their body fields. */
+  private readonly decode: (raw: StoredRaw) => DecodedEnvelope | null;
+
   /**
    * @param opts.cacheMiB SQLite page cache of this connection. The writer's keeps the index
    *   pages recent rows go to hot; a reader's serves queries (each connection has its own).
+   * @param opts.decode how the capture decoded raw events (default: the agent's decode options).
    */
-  constructor(dataDir: string, opts: { cacheMiB?: number } = {}) {
+  constructor(dataDir: string, opts: { cacheMiB?: number; decode?: (raw: StoredRaw) => DecodedEnvelope | null } = {}) {
+    this.decode = opts.decode ?? ((raw) => decodeRaw(raw, agentDecodeOptions()));
     fs.mkdirSync(dataDir, { recursive: true });
     this.db = new Database(path.join(dataDir, 'capture.sqlite'));
     // Rows are ~3–25 KB (record JSON + raw body): larger pages mean fewer overflow pages per row.
@@ -142,6 +181,7 @@ export class CaptureStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 8) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
+    migrateRawColumns(this.db);
     this.db.exec(SCHEMA);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
     if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
@@ -149,26 +189,26 @@ export class CaptureStore {
     this.tuneTextIndex();
     this.summaryStmts = prepareSummaryStatements(this.db);
     const cols = COLUMN_NAMES.join(', ');
-    const raw = 'raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body, raw_size';
-    // Positional parameters, in the order paramsOf() lays them out (named ones cost a 30-key object per row).
+    // Positional parameters, in the order prepareBatch() lays a row out (named ones cost a 30-key object per row).
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    const sets = [...COLUMN_NAMES, 'record_json'].map((c) => `${c} = ?`).join(', ');
-    const rawSets = RAW_COLUMNS.map((c) => `${c} = ?`).join(', ');
+    const sets = [...COLUMN_NAMES, 'record_json', 'lean'].map((c) => `${c} = ?`).join(', ');
     this.stmts = {
-      insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, ${raw}, id) VALUES (${marks(COLUMN_NAMES.length + 1 + RAW_COLUMNS.length + 1)})`),
-      update: this.db.prepare(`UPDATE messages SET ${sets} WHERE id = ?`),
-      updateRaw: this.db.prepare(`UPDATE messages SET ${sets}, ${rawSets} WHERE id = ?`),
+      insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, lean, raw_size, id) VALUES (${marks(COLUMN_NAMES.length + 4)})`),
+      // raw_size NULL: the write does not carry the raw event, the row keeps its own.
+      update: this.db.prepare(`UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size) WHERE id = ?`),
+      putRaw: this.db.prepare('INSERT OR REPLACE INTO message_raw (origin, exchange, routing_key, headers, properties, body, id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      getRaw: this.db.prepare('SELECT origin, exchange, routing_key, headers, properties, body FROM message_raw WHERE id = ?'),
+      deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
       ftsIndexAfter: this.db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages WHERE id > ?'),
       ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
       exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
       before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, raw_size FROM messages WHERE id = ?`),
-      get: this.db.prepare(`SELECT record_json, ${raw} FROM messages WHERE id = ?`),
-      recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
+      record: this.db.prepare('SELECT id, record_json, lean FROM messages WHERE id = ?'),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
       byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
-      pending: this.db.prepare("SELECT record_json FROM messages WHERE outcome = 'pending' ORDER BY id").pluck(),
+      pending: this.db.prepare("SELECT id, record_json, lean FROM messages WHERE outcome = 'pending' ORDER BY id"),
       totals: this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(raw_size), 0) AS bytes, COALESCE(MAX(id), 0) AS maxId FROM messages'),
       oldest: this.db.prepare('SELECT id, raw_size, exchange, target_exchange FROM messages ORDER BY id LIMIT ?'),
       deleteUpTo: this.db.prepare('DELETE FROM messages WHERE id <= ?'),
@@ -202,12 +242,11 @@ export class CaptureStore {
       const delta = new SummaryDelta();
       for (const w of batch.writes) {
         const id = w.id;
-        const params = w.params;
-        if (w.body) params[BODY_PARAM] = bodies.subarray(w.body[0], w.body[0] + w.body[1]);
-        const cols = columnsOfParams(params);
+        const cols = columnsOfRow(w.row);
         const size = w.body ? w.body[1] : 0;
+        if (w.raw && w.body) this.stmts.putRaw.run(...w.raw, bodies.subarray(w.body[0], w.body[0] + w.body[1]), id);
         if (w.insert && w.body) {
-          this.stmts.insert.run(params);
+          this.stmts.insert.run(w.row);
           inserted++;
           bytes += size;
           if (id > maxInserted) maxInserted = id;
@@ -215,12 +254,8 @@ export class CaptureStore {
         } else {
           const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; raw_size: number }) | undefined;
           if (before === undefined) continue; // evicted meanwhile
-          if (w.body) {
-            this.stmts.updateRaw.run(params);
-            bytes += size - before.raw_size;
-          } else {
-            this.stmts.update.run(params);
-          }
+          this.stmts.update.run(w.row);
+          if (w.body) bytes += size - before.raw_size;
           delta.add(before, -1);
           if (before.exchange !== cols.exchange || before.target_exchange !== cols.target_exchange) {
             this.stmts.exchangeDelete.run(before.exchange, id);
@@ -272,13 +307,29 @@ export class CaptureStore {
   }
 
   getRecord(id: number): EnvelopeRecord | null {
-    const json = this.stmts.recordJson.get(id) as string | undefined;
-    return json === undefined ? null : (JSON.parse(json) as EnvelopeRecord);
+    const row = this.stmts.record.get(id) as RecordRow | undefined;
+    return row ? this.recordOf(row) : null;
   }
 
   getRow(id: number): StoredRow | null {
-    const row = this.stmts.get.get(id) as MessageRow | undefined;
-    return row ? parseRow(row) : null;
+    const row = this.stmts.record.get(id) as RecordRow | undefined;
+    const raw = this.getRaw(id);
+    if (!row || !raw) return null;
+    return { record: this.recordOf(row, raw), raw };
+  }
+
+  private getRaw(id: number): StoredRaw | null {
+    const row = this.stmts.getRaw.get(id) as RawRow | undefined;
+    return row ? parseRaw(row) : null;
+  }
+
+  /** The record a row holds; a lean one gets its body fields back from its raw event (lean-record.ts). */
+  private recordOf(row: RecordRow, raw?: StoredRaw | null): EnvelopeRecord {
+    const record = JSON.parse(row.record_json) as EnvelopeRecord;
+    if (row.lean === 0) return record;
+    const stored = raw ?? this.getRaw(row.id);
+    const decoded = stored ? this.decode(stored) : null;
+    return decoded ? hydrateRecord(record, decoded) : record;
   }
 
   findCallByMsgId(msgId: string): number | null {
@@ -290,7 +341,7 @@ export class CaptureStore {
   }
 
   pendingCalls(): EnvelopeRecord[] {
-    return (this.stmts.pending.all() as string[]).map((j) => JSON.parse(j) as EnvelopeRecord);
+    return (this.stmts.pending.all() as RecordRow[]).map((row) => this.recordOf(row));
   }
 
   totals(): { stored: number; bytes: number; maxId: number } {
@@ -336,6 +387,7 @@ export class CaptureStore {
           if (row.id <= this.ftsWatermark) this.stmts.ftsDelete.run(row.id);
         }
         this.stmts.deleteUpTo.run(lastId);
+        this.stmts.deleteRawUpTo.run(lastId);
         this.stmts.deleteServersUpTo.run(lastId);
       })();
     }
@@ -383,10 +435,9 @@ export class CaptureStore {
   /** Newest first. */
   page(where: SqlWhere, limit: number): EnvelopeRecord[] {
     const rows = this.db
-      .prepare(`SELECT messages.record_json FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'} DESC LIMIT ?`)
-      .pluck()
-      .all(...boundParams(where), limit) as string[];
-    return rows.map((j) => JSON.parse(j) as EnvelopeRecord);
+      .prepare(`SELECT ${RECORD_ROW} FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'} DESC LIMIT ?`)
+      .all(...boundParams(where), limit) as RecordRow[];
+    return rows.map((row) => this.recordOf(row));
   }
 
   count(where: SqlWhere): number {
@@ -409,10 +460,15 @@ export class CaptureStore {
 
   /** Oldest first, with raw events (export). */
   *iterateRows(where: SqlWhere): Generator<StoredRow> {
+    // One joined query: the connection runs no other statement while this one iterates.
     const stmt = this.db.prepare(
-      `SELECT messages.record_json, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'}`,
+      `SELECT ${RECORD_ROW}, message_raw.origin, message_raw.exchange, message_raw.routing_key, message_raw.headers, message_raw.properties, message_raw.body
+       FROM ${where.from ?? 'messages'} JOIN message_raw ON message_raw.id = messages.id WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'}`,
     );
-    for (const row of stmt.iterate(...boundParams(where)) as Iterable<MessageRow>) yield parseRow(row);
+    for (const row of stmt.iterate(...boundParams(where)) as Iterable<RecordRow & RawRow>) {
+      const raw = parseRaw(row);
+      yield { record: this.recordOf(row, raw), raw };
+    }
   }
 
   /** Grouped rows for aggregates; `select` and `groupBy` come from the aggregate module, never from users. */
