@@ -17,4 +17,5 @@ MAIN="$ROOT/apps/agent/dist/main.js"
 if [ ! -f "$MAIN" ]; then
   die "$MAIN was not built (apps/agent/src/main.ts missing?); would run: node $MAIN $*"
 fi
-exec node "$MAIN" "$@"
+# The agent's Node options (apps/agent/src/heap-tuning.ts AGENT_NODE_FLAGS; the bin's shebang has them too).
+exec node --max-semi-space-size=8 "$MAIN" "$@"

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 /**
  * osloscope agent: the composition root. Parses options, decides where traffic comes from
  * (brokers, the demo, an imported file), wires sources → capture core → HTTP/socket.io,

@@ -1,6 +1,7 @@
 /** What the live benchmarks share: the RabbitMQ management API and the built agent as a process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_FLAGS } from '../heap-tuning.js';
 
 /** The built agent: beside this file when compiled (dist/bench), in dist when run from the sources (tests). */
 export const AGENT_MAIN = fileURLToPath(
@@ -26,7 +27,7 @@ export async function managementRequest(base: string, method: string, p: string,
  */
 export function startAgentProcess(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const nodeArgs = (process.env['OSLOSCOPE_BENCH_AGENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, ...nodeArgs, AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
+import { AGENT_NODE_FLAGS } from '../heap-tuning.js';
 import { readLines } from './capture-file.js';
 import { workloadConsumers } from './workload.js';
 
@@ -141,7 +142,7 @@ export async function runPipelinePass(file: string, dataDir: string, n: number, 
 
 /** The pipeline pass in a fresh Node process (pipeline-child.js), as the agent would run it: its RSS is the pipeline's alone. */
 async function runPipelineChild(file: string, dataDir: string, n: number, retention: number): Promise<PipelinePass> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n), String(retention)], {
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n), String(retention)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS messages (
   raw_size INTEGER NOT NULL
 );`;
 
-const SCHEMA = `${SCHEMA_MESSAGES_TABLE}
+/** The raw event of each message, apart from its row: written once, not with every update of the record. */
+const SCHEMA_RAW_TABLE = `
 CREATE TABLE IF NOT EXISTS message_raw (
   id INTEGER PRIMARY KEY,
   origin TEXT NOT NULL,
@@ -88,7 +89,10 @@ CREATE TABLE IF NOT EXISTS message_raw (
   headers TEXT NOT NULL,
   properties TEXT NOT NULL,
   body BLOB NOT NULL
-);
+);`;
+
+const SCHEMA = `${SCHEMA_MESSAGES_TABLE}
+${SCHEMA_RAW_TABLE}
 ${INDEXED.map((c) => `CREATE INDEX IF NOT EXISTS messages_${c} ON messages(${c}, id);`).join('\n')}
 CREATE INDEX IF NOT EXISTS messages_msg_id ON messages(msg_id) WHERE msg_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_unique_id ON messages(unique_id) WHERE unique_id IS NOT NULL;
@@ -140,9 +144,8 @@ function migrateRawColumns(db: Database.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
   if (!columns.includes('raw_body')) return;
   db.transaction(() => {
+    db.exec(SCHEMA_RAW_TABLE);
     db.exec(`
-      CREATE TABLE message_raw (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, exchange TEXT NOT NULL, routing_key TEXT NOT NULL,
-        headers TEXT NOT NULL, properties TEXT NOT NULL, body BLOB NOT NULL);
       INSERT INTO message_raw SELECT id, raw_origin, raw_exchange, raw_routing_key, raw_headers, raw_properties, raw_body FROM messages;
       ALTER TABLE messages RENAME TO messages_before_raw_split;
     `);

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
+import { jsonOnlyParser } from './json-packet-encoder.js';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../pipeline/capture-service.js';
@@ -68,6 +69,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const io: StreamServer = new Server(app.server, {
     serveClient: false,
+    parser: jsonOnlyParser,
     // Browsers let any page open a websocket to 127.0.0.1: only accept our own pages
     // (and loopback dev servers such as vite's proxy).
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers.origin, req.headers.host)),
