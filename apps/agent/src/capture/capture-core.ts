@@ -267,7 +267,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     const hint = uniqueIdHint(raw.body);
     const known = hint !== null ? byMatchKey.get('u:' + hint) : undefined;
     if (!known || known.bodyLength !== raw.body.byteLength) return false;
-    const record = getRecord(known.id);
+    // A record read back from the store (its deliveries lag) takes its body fields from this
+    // event's body, the same bytes, rather than from the stored copy.
+    const record = writeback.get(known.id, () => decode(raw));
     if (!record || record.uniqueId !== hint) return false;
     const delivery = deliveryOf(decodeTraceEvent({ routingKey: raw.routingKey, headers: raw.headers, body: NO_BODY }), raw.receivedAt);
     if (!delivery) return false;
@@ -291,7 +293,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     const key = matchKeyOf(decoded, raw.body);
     const known = byMatchKey.get(key);
     const id = known?.id ?? (decoded.uniqueId ? store.findByUniqueId(decoded.uniqueId) : null);
-    const record = id !== null ? getRecord(id) : null;
+    const record = id !== null ? writeback.get(id, () => decoded) : null;
     if (record) {
       addDelivery(record, delivery, raw.source);
       return;

@@ -4,7 +4,7 @@
  * records kept as objects. `get` finds a record wherever it is, so the capture core never
  * reads a stale row while a newer version is still on its way.
  */
-import type { CaptureGap, EnvelopeRecord } from '@osloscope/shared';
+import type { CaptureGap, DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
 import { BoundedMap } from './lru.js';
 import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
 import type { StoreWriter, WriteOutcome } from './store-writer.js';
@@ -64,14 +64,15 @@ export class RecordWriteback {
     return this.unwrittenInserts;
   }
 
-  get(id: number): EnvelopeRecord | null {
+  /** @param sameBody see CaptureStore.getRecord: used only when the record has to be read back. */
+  get(id: number, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord | null {
     const recent = this.queue.get(id)?.record ?? this.hot.get(id);
     if (recent) return recent;
     for (const writes of this.inFlight.values()) {
       const w = writes.get(id);
       if (w) return w.record;
     }
-    return this.opts.store.getRecord(id);
+    return this.opts.store.getRecord(id, sameBody);
   }
 
   /** Queue a record for writing: an insert with its raw event, or a change of a stored one. */

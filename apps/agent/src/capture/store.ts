@@ -309,9 +309,14 @@ export class CaptureStore {
     if (cols.target_exchange !== null && cols.target_exchange !== cols.exchange) this.stmts.exchangeInsert.run(cols.target_exchange, id);
   }
 
-  getRecord(id: number): EnvelopeRecord | null {
+  /**
+   * @param sameBody a decode of the very message's body already at hand (a deliver event of
+   *   it): a lean record takes its fields from there instead of decoding its stored body, when
+   *   the unique id and body size agree.
+   */
+  getRecord(id: number, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord | null {
     const row = this.stmts.record.get(id) as RecordRow | undefined;
-    return row ? this.recordOf(row) : null;
+    return row ? this.recordOf(row, undefined, sameBody) : null;
   }
 
   getRow(id: number): StoredRow | null {
@@ -327,9 +332,11 @@ export class CaptureStore {
   }
 
   /** The record a row holds; a lean one gets its body fields back from its raw event (lean-record.ts). */
-  private recordOf(row: RecordRow, raw?: StoredRaw | null): EnvelopeRecord {
+  private recordOf(row: RecordRow, raw?: StoredRaw | null, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord {
     const record = JSON.parse(row.record_json) as EnvelopeRecord;
     if (row.lean === 0) return record;
+    const given = sameBody?.();
+    if (given && given.uniqueId !== null && given.uniqueId === record.uniqueId && given.bodySize === record.bodySize) return hydrateRecord(record, given);
     const stored = raw ?? this.getRaw(row.id);
     const decoded = stored ? this.decode(stored) : null;
     return decoded ? hydrateRecord(record, decoded) : record;

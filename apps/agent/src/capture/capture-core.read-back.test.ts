@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EnvelopeRecord } from '@osloscope/shared';
+import { createCaptureCore, type CaptureCore } from './capture-core.js';
+import type { RawCapture } from '../pipeline/raw-capture.js';
+import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
+
+const T0 = 1_795_973_550_000;
+/** More than the records the core keeps in memory (record-writeback.ts HOT_RECORDS). */
+const FILLERS = 5_200;
+
+let core: CaptureCore;
+afterEach(() => core.close());
+
+function open(): CaptureCore {
+  return createCaptureCore({
+    dataDir: tempDataDir(),
+    retention: { maxMessages: 100_000, maxBytes: 1e9 },
+    showSecrets: false,
+    directory: seededDirectory(),
+    now: () => T0 + 1000,
+    timers: false,
+  });
+}
+
+/** `raw` with its body's text rewritten (ids are swapped for others of the same length). */
+function withBody(raw: RawCapture, rewrite: (body: string) => string): RawCapture {
+  return { ...raw, body: new Uint8Array(Buffer.from(rewrite(Buffer.from(raw.body).toString('utf8')))) };
+}
+
+const hex32 = (n: number) => n.toString(16).padStart(32, '0');
+
+/** Fixture line 1 (a call of echo, args {value: 'a'}) is published, then thousands of other calls, all written. */
+function captureCallThenTraffic(): { publish: RawCapture; deliver: RawCapture } {
+  const raws = fixtureRaws(T0);
+  const publish = raws[0];
+  const deliver = raws[1];
+  if (!publish || !deliver || !deliver.routingKey.startsWith('deliver.')) throw new Error('fixture lines 1-2 changed');
+  core = open();
+  core.ingest(publish);
+  for (let i = 0; i < FILLERS; i++) {
+    core.ingest(withBody(publish, (b) => b.replace(/(_unique_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`).replace(/(_msg_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`)));
+  }
+  core.flush();
+  return { publish, deliver };
+}
+
+function streamedUpdates(): EnvelopeRecord[] {
+  const seen: EnvelopeRecord[] = [];
+  core.subscribe({ onRecord: (r, isNew) => !isNew && seen.push(r) });
+  return seen;
+}
+
+describe('a delivery long after its publish (the record is read back from the store)', () => {
+  it('streams and stores the call with its args and the delivery', () => {
+    const { deliver } = captureCallThenTraffic();
+    expect(core.counts().captured).toBe(FILLERS + 1);
+    const updates = streamedUpdates();
+    core.ingest(deliver);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ kind: 'call', method: 'echo', args: { value: 'a' } });
+    expect(updates[0]?.deliveries).toHaveLength(1);
+    core.flush();
+    const stored = core.getRaw(updates[0]?.id ?? -1)?.record;
+    expect(stored).toMatchObject({ args: { value: 'a' }, deliveries: [{ queue: 'demo', server: 'node-a' }] });
+  });
+
+  it('never takes a deliver event\'s body for the record\'s when the body differs', () => {
+    const { deliver } = captureCallThenTraffic();
+    const updates = streamedUpdates();
+    // Same unique id, other args (and size): not the message that was published.
+    core.ingest(withBody(deliver, (b) => b.replace('{\\"value\\": \\"a\\"}', '{\\"value\\": \\"forged\\"}')));
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ method: 'echo', args: { value: 'a' } });
+    core.flush();
+    expect(core.getRaw(updates[0]?.id ?? -1)?.record.args).toEqual({ value: 'a' });
+  });
+});
