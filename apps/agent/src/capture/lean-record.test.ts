@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { agentDecodeOptions, decodeRaw } from './decode.js';
 import { buildRecord } from './record-builder.js';
@@ -103,7 +103,11 @@ describe('lean stored records', () => {
     }
     old.close();
 
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const store = new CaptureStore(dataDir);
+    // Opening rewrites the store once: the operator is told why it takes a while.
+    expect(warning).toHaveBeenCalledWith(expect.stringContaining(`raw events of ${writes.length} stored messages`), 'OsloscopeStore');
+    warning.mockRestore();
     for (const w of writes) {
       const row = store.getRow(w.record.id);
       expect(row?.record).toEqual(w.record);

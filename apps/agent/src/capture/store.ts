@@ -143,6 +143,9 @@ function parseRaw(row: RawRow): StoredRaw {
 function migrateRawColumns(db: Database.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
   if (!columns.includes('raw_body')) return;
+  // Rewrites the whole store: say so, since a large capture takes a while to open this once.
+  const rows = db.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
+  process.emitWarning(`moving the raw events of ${rows} stored messages to their own table (once, after an upgrade)`, 'OsloscopeStore');
   db.transaction(() => {
     db.exec(SCHEMA_RAW_TABLE);
     db.exec(`
