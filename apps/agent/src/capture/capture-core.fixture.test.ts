@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from './capture-core.js';
-import { fixtureRaws, seededDirectory, tempDataDir, SOURCE } from './test-fixtures.js';
+import type { CaptureCore } from './capture-core.js';
+import { fixtureRaws, seededDirectory, openTestCore } from './test-fixtures.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 
 const T0 = 1_795_973_550_000;
@@ -12,14 +12,7 @@ let clock = T0;
 let core: CaptureCore;
 
 function open(directory = seededDirectory()): CaptureCore {
-  return createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 100_000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory,
-    now: () => clock,
-    timers: false,
-  });
+  return openTestCore({ directory, now: () => clock });
 }
 
 function all(c: CaptureCore): EnvelopeRecord[] {
@@ -180,14 +173,7 @@ describe('redaction', () => {
 
   function withToken(showSecrets: boolean) {
     clock = T0 + 1000;
-    const c = createCaptureCore({
-      dataDir: tempDataDir(),
-      retention: { maxMessages: 1000, maxBytes: 1e9 },
-      showSecrets,
-      directory: seededDirectory(),
-      now: () => clock,
-      timers: false,
-    });
+    const c = openTestCore({ maxMessages: 1000, showSecrets, now: () => clock });
     const first = fixtureRaws(T0)[0]!;
     const outer = JSON.parse(Buffer.from(first.body).toString('utf8')) as Record<string, string>;
     const inner = JSON.parse(outer['oslo.message']!) as Record<string, unknown>;

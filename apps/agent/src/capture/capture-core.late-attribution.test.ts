@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
-import { createCaptureCore, type CaptureCore } from './capture-core.js';
-import { fixtureRaws, snapshotFacts, tempDataDir, SOURCE } from './test-fixtures.js';
+import type { CaptureCore } from './capture-core.js';
+import { fixtureRaws, snapshotFacts, SOURCE, openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 /** Fixture line n is received at T0 + 10 n ms. */
@@ -19,14 +19,7 @@ let core: CaptureCore | null = null;
 afterEach(() => core?.close());
 
 function open(directory = createConnectionDirectory()): CaptureCore {
-  core = createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 100_000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory,
-    now: () => T0 + 1000,
-    timers: false,
-  });
+  core = openTestCore({ directory, now: () => T0 + 1000 });
   return core;
 }
 

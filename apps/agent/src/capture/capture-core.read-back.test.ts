@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from './capture-core.js';
+import type { CaptureCore } from './capture-core.js';
 import type { RawCapture } from '../pipeline/raw-capture.js';
-import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
+import { fixtureRaws, openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 /** More than the records the core keeps in memory (record-writeback.ts HOT_RECORDS). */
@@ -10,17 +10,6 @@ const FILLERS = 5_200;
 
 let core: CaptureCore;
 afterEach(() => core.close());
-
-function open(): CaptureCore {
-  return createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 100_000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory: seededDirectory(),
-    now: () => T0 + 1000,
-    timers: false,
-  });
-}
 
 /** `raw` with its body's text rewritten (ids are swapped for others of the same length). */
 function withBody(raw: RawCapture, rewrite: (body: string) => string): RawCapture {
@@ -35,7 +24,7 @@ function captureCallThenTraffic(): { publish: RawCapture; deliver: RawCapture } 
   const publish = raws[0];
   const deliver = raws[1];
   if (!publish || !deliver || !deliver.routingKey.startsWith('deliver.')) throw new Error('fixture lines 1-2 changed');
-  core = open();
+  core = openTestCore({ now: () => T0 + 1000 });
   core.ingest(publish);
   for (let i = 0; i < FILLERS; i++) {
     core.ingest(withBody(publish, (b) => b.replace(/(_unique_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`).replace(/(_msg_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`)));

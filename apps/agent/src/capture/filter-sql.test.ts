@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesFilter, type EnvelopeFilter, type EnvelopeRecord } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from './capture-core.js';
-import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
+import type { CaptureCore } from './capture-core.js';
+import { fixtureRaws, openTestCore } from './test-fixtures.js';
 import { likeSubstring, trigramQuery } from './filter-sql.js';
 
 const T0 = 1_795_973_550_000;
@@ -9,14 +9,7 @@ let core: CaptureCore;
 let records: EnvelopeRecord[];
 
 beforeAll(() => {
-  core = createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 1000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory: seededDirectory(),
-    now: () => T0 + 10_000, // past node-z's deadline: one timeout among the outcomes
-    timers: false,
-  });
+  core = openTestCore({ maxMessages: 1000, now: () => T0 + 10_000 }); // past node-z's deadline: one timeout among the outcomes
   for (const raw of fixtureRaws(T0)) core.ingest(raw);
   core.flush();
   records = core.query({}, { limit: 1000 }).items;

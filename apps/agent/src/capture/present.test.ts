@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED, type EnvelopeRecord } from '@osloscope/shared';
-import { createCaptureCore } from './capture-core.js';
 import { presentRecord } from './present.js';
 import { exportLineOf } from '../bench/capture-file.js';
 import { workload } from '../bench/workload.js';
-import { seededDirectory, tempDataDir } from './test-fixtures.js';
+import { openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 
 /** The bench workload's first 60 messages (contexts carry an auth token), imported with or without --show-secrets. */
 async function capture(showSecrets: boolean): Promise<{ views: EnvelopeRecord[]; stored: EnvelopeRecord[] }> {
-  const core = createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 1000, maxBytes: 1e9 },
-    showSecrets,
-    directory: seededDirectory(),
-    now: () => T0 + 1000,
-    timers: false,
-  });
+  const core = openTestCore({ maxMessages: 1000, showSecrets, now: () => T0 + 1000 });
   const views: EnvelopeRecord[] = [];
   core.subscribe({ onRecord: (r) => views.push(r) });
   const gen = workload();

@@ -2,24 +2,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { matchesFilter, type EnvelopeFilter } from '@osloscope/shared';
-import { createCaptureCore } from './capture-core.js';
 import { flowsByScan, flowsOf, versionsOf } from './aggregates.js';
 import { filterToSql } from './filter-sql.js';
 import { CaptureStore } from './store.js';
-import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
+import { fixtureRaws, tempDataDir, openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 
 /** A capture core over `dataDir` as the tests use it: fixture directory, no timers. */
 function openCore(dataDir: string, maxMessages = 1000, nowMs = T0 + 10_000) {
-  return createCaptureCore({
-    dataDir,
-    retention: { maxMessages, maxBytes: 1e9 },
-    showSecrets: false,
-    directory: seededDirectory(),
-    now: () => nowMs,
-    timers: false,
-  });
+  return openTestCore({ dataDir, maxMessages, now: () => nowMs });
 }
 
 /** Runs `check` on the store in `dataDir`, then closes it. */

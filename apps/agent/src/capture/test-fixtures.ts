@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
+import type { Verifier } from '../signing/verifier.js';
+import { createCaptureCore, type CaptureCore } from './capture-core.js';
 
 const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
 export const SOURCE = 'rabbit-test';
@@ -65,4 +67,27 @@ export function seededDirectory(): ConnectionDirectory {
 
 export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-capture-'));
+}
+
+/**
+ * A capture core as the unit tests run it: a fresh data directory, the fixture's directory,
+ * no timers (tests call flush()), secrets masked. `now` is the test's clock.
+ */
+export function openTestCore(opts: {
+  now: () => number;
+  dataDir?: string;
+  maxMessages?: number;
+  showSecrets?: boolean;
+  directory?: ConnectionDirectory;
+  verifier?: Verifier;
+}): CaptureCore {
+  return createCaptureCore({
+    dataDir: opts.dataDir ?? tempDataDir(),
+    retention: { maxMessages: opts.maxMessages ?? 100_000, maxBytes: 1e9 },
+    showSecrets: opts.showSecrets ?? false,
+    directory: opts.directory ?? seededDirectory(),
+    now: opts.now,
+    timers: false,
+    ...(opts.verifier ? { verifier: opts.verifier } : {}),
+  });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTraceEvent, type DecodedEnvelope, type EnvelopeRecord } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
-import { tempDataDir } from '../capture/test-fixtures.js';
+import type { CaptureCore } from '../capture/capture-core.js';
+import { openTestCore } from '../capture/test-fixtures.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 import { silentLogger } from '../log.js';
 import type { RawCapture } from '../pipeline/raw-capture.js';
@@ -78,15 +78,7 @@ describe('demo through the capture core', () => {
 
   beforeAll(async () => {
     const directory = createConnectionDirectory();
-    core = createCaptureCore({
-      dataDir: tempDataDir(),
-      retention: { maxMessages: 100_000, maxBytes: 1e9 },
-      showSecrets: false,
-      verifier: createVerifier(demoKeyRing()),
-      directory,
-      now: () => START + 3_600_000,
-      timers: false,
-    });
+    core = openTestCore({ verifier: createVerifier(demoKeyRing()), directory, now: () => START + 3_600_000 });
     // The demo source tells the directory who is who; its own timer is not used here.
     const source = createDemoSource({ capture: core, directory, logger: silentLogger, seed: 7 });
     await source.start();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequest, type EnvelopeDetail, type EnvelopeRecord, type HealthReport, type SourceHealth } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, seededDirectory, tempDataDir, SOURCE } from '../capture/test-fixtures.js';
+import type { CaptureCore } from '../capture/capture-core.js';
+import { fixtureRaws, SOURCE, openTestCore } from '../capture/test-fixtures.js';
 import { silentLogger } from '../log.js';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { createHealthReporter } from './health-report.js';
@@ -64,14 +64,7 @@ const sourceHealth: SourceHealth = {
 };
 
 function openCore(): CaptureCore {
-  return createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 100_000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory: seededDirectory(),
-    now: () => T0 + 3_600_000, // an hour later: unanswered calls have timed out
-    timers: false,
-  });
+  return openTestCore({ now: () => T0 + 3_600_000 }); // an hour later: unanswered calls have timed out
 }
 
 async function serve(core: CaptureCore, sources: SourceHealth[] = [sourceHealth]): Promise<RunningHttpServer> {

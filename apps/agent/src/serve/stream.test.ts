@@ -7,8 +7,8 @@ import {
   type EnvelopeBatch,
   type ServerToClientEvents,
 } from '@osloscope/shared';
-import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, seededDirectory, tempDataDir } from '../capture/test-fixtures.js';
+import type { CaptureCore } from '../capture/capture-core.js';
+import { fixtureRaws, openTestCore } from '../capture/test-fixtures.js';
 import { silentLogger } from '../log.js';
 import { createHealthReporter } from './health-report.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
@@ -25,14 +25,7 @@ const clients: Client[] = [];
 /** Fixture lines 1..historyLines are stored before clients connect; later ones arrive "live". */
 async function start(historyLines: number, stream: { maxPending?: number; flushIntervalMs?: number } = {}): Promise<void> {
   clock = T0 + 1000;
-  core = createCaptureCore({
-    dataDir: tempDataDir(),
-    retention: { maxMessages: 100_000, maxBytes: 1e9 },
-    showSecrets: false,
-    directory: seededDirectory(),
-    now: () => clock,
-    timers: false,
-  });
+  core = openTestCore({ now: () => clock });
   for (const raw of RAWS.slice(0, historyLines)) core.ingest(raw);
   core.flush();
   const health = createHealthReporter({
