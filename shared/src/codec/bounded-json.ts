@@ -14,6 +14,11 @@ export type BoundedJsonResult =
 export function parseBoundedJson(text: string, maxDepth: number): BoundedJsonResult {
   const tooDeepAt = findDepthOverflow(text, maxDepth);
   if (tooDeepAt >= 0) return { ok: false, problem: 'too-deep', position: tooDeepAt };
+  // Nothing to parse: say why without an engine exception (a thrown SyntaxError costs ~15 µs).
+  if (text.length === 0) {
+    const where = locateJsonError(text);
+    if (where !== null) return { ok: false, problem: 'not-json', position: where.position, reason: where.reason };
+  }
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {

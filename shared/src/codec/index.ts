@@ -1,7 +1,7 @@
 /** Public API of the oslo wire codec (python-json.ts is exported from the package index itself). */
 export * from './types.js';
 export { decodeMessage, emptyEnvelope, isSupportedEnvelopeVersion } from './decode.js';
-export { decodeTraceEvent } from './trace-event.js';
+export { decodeTraceEvent, readTraceHeaders, type TraceHeaderFacts } from './trace-event.js';
 export { decodeInnerMessage, foldContext } from './inner-message.js';
 export { parseRemoteFailure, serializeRemoteFailure, type RemoteFailureResult } from './failure.js';
 export { rpcTarget, notificationTarget, notificationRoutingKey, fanoutExchange } from './target.js';

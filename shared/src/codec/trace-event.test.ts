@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from './decode.js';
 import { encodeRequest } from './encode.js';
-import { decodeTraceEvent } from './trace-event.js';
+import { decodeTraceEvent, readTraceHeaders } from './trace-event.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const request = encodeRequest({ exchange: 'nova', topic: 'compute', server: 'cn-1.example.org', method: 'reboot', args: {}, msgId: 'm1', replyQueue: 'reply_x', uniqueId: 'u1', timeoutMs: 5000 });
@@ -46,5 +46,19 @@ describe('decodeTraceEvent', () => {
     const e = decodeTraceEvent({ routingKey: 'garbage', headers: { redelivered: 0, exchange_name: 'nova', routing_keys: ['compute'] }, body: request.body });
     expect([e.kind, e.broker?.event, e.broker?.redelivered]).toEqual(['call', 'deliver', false]);
     expect(decodeMessage({ exchange: 'nova', routingKey: 'compute', properties: {}, body: request.body }).broker).toBeNull();
+  });
+});
+
+describe('readTraceHeaders', () => {
+  it('gives a deliver event the same broker facts, exchange and routing key as the full decode, without a body', () => {
+    const ev = {
+      routingKey: 'deliver.compute.cn-1.example.org',
+      headers: { exchange_name: 'nova', routing_keys: ['compute.cn-1.example.org'], node: 'rabbit@n1', connection: '10.0.0.5:41000 -> 10.0.0.1:5672', redelivered: 0 },
+    };
+    const facts = readTraceHeaders(ev);
+    const full = decodeTraceEvent({ ...ev, body: request.body });
+    expect(facts.broker).toEqual(full.broker);
+    expect([facts.exchange, facts.routingKey]).toEqual([full.exchange, full.routingKey]);
+    expect(facts.broker).toMatchObject({ event: 'deliver', queue: 'compute.cn-1.example.org', redelivered: false });
   });
 });

@@ -8,39 +8,59 @@ import { decodeMessage, emptyEnvelope, failed } from './decode.js';
 import { headerNumber, headerString, readAmqpProperties } from './header-values.js';
 import type { DecodeOptions, TraceEvent } from './types.js';
 
+/** What a firehose event's headers tell, without its body: see `readTraceHeaders`. */
+export interface TraceHeaderFacts {
+  broker: BrokerFacts;
+  /** The exchange the message was published to. */
+  exchange: string;
+  /** The message's own (first) routing key. */
+  routingKey: string;
+  headers: Record<string, unknown>;
+}
+
 /**
- * Decode a firehose event. Routing key `publish.<exchange>` / `deliver.<queue>` (split on
- * the first dot only: queue names contain dots). Never throws.
+ * The broker facts and original exchange / routing key of a firehose event, from its routing
+ * key `publish.<exchange>` / `deliver.<queue>` (split on the first dot only: queue names
+ * contain dots) and its headers. Reads no body: a deliver whose publish is already known
+ * needs only this. Throws only on a hostile header object (a getter that throws).
  */
+export function readTraceHeaders(ev: Pick<TraceEvent, 'routingKey' | 'headers'>): TraceHeaderFacts {
+  const e: Partial<TraceEvent> = isPlainObject(ev) ? ev : {};
+  const headers = isPlainObject(e.headers) ? e.headers : {};
+  const traceKey = headerString(e.routingKey) ?? '';
+  const dot = traceKey.indexOf('.');
+  const verb = dot < 0 ? traceKey : traceKey.slice(0, dot);
+  const rest = dot < 0 ? '' : traceKey.slice(dot + 1);
+  // Only a malformed routing key needs the guess: deliver events carry `redelivered`.
+  const event: BrokerFacts['event'] =
+    verb === 'deliver' ? 'deliver' : verb === 'publish' ? 'publish' : headers['redelivered'] !== undefined ? 'deliver' : 'publish';
+
+  const broker: BrokerFacts = {
+    event,
+    queue: event === 'deliver' ? rest : null,
+    node: headerString(headers['node']),
+    vhost: headerString(headers['vhost']),
+    connection: headerString(headers['connection']),
+    channel: headerNumber(headers['channel']),
+    user: headerString(headers['user']),
+    routedQueues: event === 'publish' ? readStringList(headers['routed_queues']) : null,
+    redelivered: event === 'deliver' ? readFlag(headers['redelivered']) : null,
+  };
+  const exchange = headerString(headers['exchange_name']) ?? (event === 'publish' ? rest : '');
+  const keys = headers['routing_keys'];
+  const routingKey = (Array.isArray(keys) ? headerString(keys[0]) : headerString(keys)) ?? '';
+  return { broker, exchange, routingKey, headers };
+}
+
+/** Decode a firehose event: its headers (`readTraceHeaders`), then its body. Never throws. */
 export function decodeTraceEvent(ev: TraceEvent, opts?: DecodeOptions): DecodedEnvelope {
   let broker: BrokerFacts | null = null;
   try {
+    const facts = readTraceHeaders(ev);
+    broker = facts.broker;
     const e: Partial<TraceEvent> = isPlainObject(ev) ? ev : {};
-    const headers = isPlainObject(e.headers) ? e.headers : {};
-    const traceKey = headerString(e.routingKey) ?? '';
-    const dot = traceKey.indexOf('.');
-    const verb = dot < 0 ? traceKey : traceKey.slice(0, dot);
-    const rest = dot < 0 ? '' : traceKey.slice(dot + 1);
-    // Only a malformed routing key needs the guess: deliver events carry `redelivered`.
-    const event: BrokerFacts['event'] =
-      verb === 'deliver' ? 'deliver' : verb === 'publish' ? 'publish' : headers['redelivered'] !== undefined ? 'deliver' : 'publish';
-
-    broker = {
-      event,
-      queue: event === 'deliver' ? rest : null,
-      node: headerString(headers['node']),
-      vhost: headerString(headers['vhost']),
-      connection: headerString(headers['connection']),
-      channel: headerNumber(headers['channel']),
-      user: headerString(headers['user']),
-      routedQueues: event === 'publish' ? readStringList(headers['routed_queues']) : null,
-      redelivered: event === 'deliver' ? readFlag(headers['redelivered']) : null,
-    };
-    const exchange = headerString(headers['exchange_name']) ?? (event === 'publish' ? rest : '');
-    const keys = headers['routing_keys'];
-    const routingKey = (Array.isArray(keys) ? headerString(keys[0]) : headerString(keys)) ?? '';
     const env = decodeMessage(
-      { exchange, routingKey, properties: readAmqpProperties(headers['properties']), body: e.body as Uint8Array },
+      { exchange: facts.exchange, routingKey: facts.routingKey, properties: readAmqpProperties(facts.headers['properties']), body: e.body as Uint8Array },
       opts,
     );
     env.broker = broker;

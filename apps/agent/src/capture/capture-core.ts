@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import {
   decodeInnerMessage,
-  decodeTraceEvent,
+  readTraceHeaders,
   type DeliveryWire,
   type CaptureCounts,
   type CaptureGap,
@@ -43,9 +43,6 @@ import type { StoredRaw } from './store-batch.js';
 import { createStoreWriter } from './store-writer.js';
 import { uniqueIdHint } from './unique-id-hint.js';
 import { UnresolvedRecords } from './unresolved.js';
-
-/** Deliver events on the fast path are decoded for their trace headers only. */
-const NO_BODY = new Uint8Array(0);
 
 export interface CaptureCoreOptions {
   dataDir: string;
@@ -180,7 +177,12 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   function verify(raw: Pick<RawCapture, 'body'>, decoded: DecodedEnvelope): { verdict: SignatureVerdict; decoded: DecodedEnvelope } {
     let result;
     try {
-      result = verifier.verify({ body: Buffer.from(raw.body).toString('utf8'), routingTarget: routingTargetOf(decoded.exchange, decoded.routingKey) });
+      result = verifier.verify({
+        body: () => Buffer.from(raw.body).toString('utf8'),
+        routingTarget: routingTargetOf(decoded.exchange, decoded.routingKey),
+        // A 2.x envelope the decoder read without oslo.secure keys: the verifier need not parse it again.
+        ...(decoded.envelopeVersion !== null && decoded.secure === null ? { secureKeys: false } : {}),
+      });
     } catch {
       return { verdict: { status: 'unverified', reason: null, detail: 'verifier error' }, decoded };
     }
@@ -271,7 +273,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     // event's body, the same bytes, rather than from the stored copy.
     const record = writeback.get(known.id, () => decode(raw));
     if (!record || record.uniqueId !== hint) return false;
-    const delivery = deliveryOf(decodeTraceEvent({ routingKey: raw.routingKey, headers: raw.headers, body: NO_BODY }), raw.receivedAt);
+    // Only its trace headers are read: the body is the publish's.
+    let delivery: DeliveryWire | null;
+    try {
+      delivery = deliveryOf(readTraceHeaders(raw).broker, raw.receivedAt);
+    } catch {
+      return false; // hostile headers: the full decode reports them
+    }
     if (!delivery) return false;
     addDelivery(record, delivery, raw.source);
     return true;
@@ -288,7 +296,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   function ingestDeliver(raw: RawCapture, decoded: DecodedEnvelope, exported?: ExportedFacts): void {
-    const delivery = deliveryOf(decoded, raw.receivedAt);
+    const delivery = deliveryOf(decoded.broker, raw.receivedAt);
     if (!delivery) return;
     const key = matchKeyOf(decoded, raw.body);
     const known = byMatchKey.get(key);

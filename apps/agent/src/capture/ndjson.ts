@@ -70,6 +70,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/**
+ * The bytes of standard base64 text (`[A-Za-z0-9+/]*` then up to two `=`), or null for any
+ * other text. Node's decoder skips characters outside the alphabet and stops at `=`, so the
+ * text is valid exactly when the decoder produced as many bytes as its length implies; only
+ * the URL-safe `-` and `_`, which it also accepts, need a look of their own. A regular
+ * expression over every ~4 KB body cost 5 % of an import; it stays for the one length no
+ * encoder produces (4n + 1 characters before the padding), where one stray character would
+ * not change the count.
+ */
+export function decodeBase64Strict(text: string): Buffer | null {
+  let core = text.length;
+  if (text.charCodeAt(core - 1) === 61) core--; // '='
+  if (text.charCodeAt(core - 1) === 61) core--;
+  if (text.indexOf('-') >= 0 || text.indexOf('_') >= 0) return null;
+  if (core % 4 === 1 && !STRICT_BASE64.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.byteLength === Math.floor((core * 3) / 4) ? bytes : null;
+}
+
 function parseDelivery(v: unknown): DeliveryWire | null {
   if (!isObject(v) || typeof v['queue'] !== 'string') return null;
   return {
@@ -144,11 +163,13 @@ export function rawEventsOfLine(
   const raw = parsed['raw'];
   const record = isObject(parsed['record']) ? parsed['record'] : {};
   const { bodyBase64, exchange, routingKey, headers } = raw;
-  if (typeof bodyBase64 !== 'string' || !STRICT_BASE64.test(bodyBase64)) return null;
-  if (typeof exchange !== 'string' || typeof routingKey !== 'string' || !isObject(headers)) return null;
+  if (typeof bodyBase64 !== 'string' || typeof exchange !== 'string' || typeof routingKey !== 'string' || !isObject(headers)) return null;
+  const bodyBytes = decodeBase64Strict(bodyBase64);
+  if (bodyBytes === null) return null;
   const properties = isObject(raw['properties']) ? (raw['properties'] as RawCapture['properties']) : {};
   const receivedAt = typeof record['capturedAt'] === 'number' ? record['capturedAt'] : now;
-  const body = new Uint8Array(Buffer.from(bodyBase64, 'base64'));
+  // A copy of its own: a view would keep Buffer's shared 8 KB pool slab alive with the record.
+  const body = new Uint8Array(bodyBytes);
   const main: RawCapture = { source, receivedAt, origin: 'import', exchange, routingKey, headers, properties, body };
   const deliveries = Array.isArray(raw['deliveries']) ? raw['deliveries'].map(parseDelivery) : [];
   if (deliveries.some((d) => d === null)) return null;

@@ -1,4 +1,4 @@
-import type { DecodedEnvelope, DeliveryWire, EnvelopeRecord, SignatureVerdict } from '@osloscope/shared';
+import type { BrokerFacts, DecodedEnvelope, DeliveryWire, EnvelopeRecord, SignatureVerdict } from '@osloscope/shared';
 import { pendingOutcome } from '../domain/outcome.js';
 
 /** Who published, as far as the capture knows at ingest time. */
@@ -11,8 +11,7 @@ export interface PublisherFacts {
 }
 
 /** A firehose deliver event as a delivery of the record it belongs to (server filled in by attribution). */
-export function deliveryOf(decoded: DecodedEnvelope, at: number): DeliveryWire | null {
-  const b = decoded.broker;
+export function deliveryOf(b: BrokerFacts | null, at: number): DeliveryWire | null {
   if (b?.event !== 'deliver' || b.queue === null) return null;
   return { queue: b.queue, connection: b.connection, server: null, redelivered: b.redelivered === true, at };
 }

@@ -119,4 +119,22 @@ describe('verifier on unsigned traffic', () => {
     expect(v.verify({ body: reply, routingTarget: 'reply_q' }).status).toBe('unsigned');
     expect(v.verify({ body: call, routingTarget: 'reply_q' })).toMatchObject({ status: 'failed', reason: 'MissingSignature' });
   });
+
+  it('judges a body the decoder saw without secure keys without making its text, unless the target requires signatures', () => {
+    const ring = createKeyRing({}, ['reply_q']);
+    const v = createVerifier(ring);
+    let made = 0;
+    const text = (body: string) => () => {
+      made++;
+      return body;
+    };
+    const reply = JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ failure: null, result: 1, _msg_id: 'x' }) });
+    const call = JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ method: 'm', _msg_id: 'x' }) });
+    expect(v.verify({ body: text(call), secureKeys: false, routingTarget: 'conductor' })).toEqual({ status: 'unsigned', reason: null });
+    expect(made).toBe(0);
+    // A target that requires signatures still looks inside: a reply passes, a call does not.
+    expect(v.verify({ body: text(reply), secureKeys: false, routingTarget: 'reply_q' }).status).toBe('unsigned');
+    expect(v.verify({ body: text(call), secureKeys: false, routingTarget: 'reply_q' })).toMatchObject({ status: 'failed', reason: 'MissingSignature' });
+    expect(made).toBe(2);
+  });
 });

@@ -23,10 +23,16 @@ const SIGNATURE = 'oslo.secure.signature';
 
 /** One publish to verify. */
 export interface VerifyInput {
-  /** The body text exactly as published. */
-  body: string;
+  /** The body text exactly as published; a function when the caller makes it only on demand. */
+  body: string | (() => string);
   /** `JSON.parse(body)` when the caller already has it (saves a reparse on the hot path). */
   parsed?: unknown;
+  /**
+   * false when the caller's decoder already read the body as a JSON object without
+   * `oslo.secure.metadata` and `oslo.secure.signature`: the common unsigned message is then
+   * judged without making or parsing the body text again.
+   */
+  secureKeys?: boolean;
   /** See `routingTargetOf`. */
   routingTarget: string;
 }
@@ -56,11 +62,14 @@ export function createVerifier(keys: KeyRing | null, opts: VerifierOptions = {})
   const requireSigned: ReadonlySet<string> = keys?.requireSigned ?? new Set();
 
   function verify(input: VerifyInput): VerifyResult {
-    const body = input.parsed !== undefined ? input.parsed : parseBody(input.body);
+    const text = (): string => (typeof input.body === 'string' ? input.body : input.body());
+    const parsedBody = (): unknown => (input.parsed !== undefined ? input.parsed : parseBody(text()));
+    if (input.secureKeys === false) return verifyUnsigned(parsedBody, input.routingTarget);
+    const body = parsedBody();
     // Fast path for the vast majority: no secure keys at all.
     const hasMetadata = isRecord(body) && Object.hasOwn(body, METADATA);
     const hasSignature = isRecord(body) && Object.hasOwn(body, SIGNATURE);
-    if (!hasMetadata && !hasSignature) return verifyUnsigned(body, input.routingTarget);
+    if (!hasMetadata && !hasSignature) return verifyUnsigned(() => body, input.routingTarget);
     if (!hasMetadata || !hasSignature) {
       return failed('InvalidMetadata', `only ${hasMetadata ? METADATA : SIGNATURE} is present`);
     }
@@ -68,9 +77,9 @@ export function createVerifier(keys: KeyRing | null, opts: VerifierOptions = {})
   }
 
   /** Step 1. */
-  function verifyUnsigned(body: unknown, routingTarget: string): VerifyResult {
+  function verifyUnsigned(body: () => unknown, routingTarget: string): VerifyResult {
     if (!requireSigned.has(routingTarget)) return { status: 'unsigned', reason: null };
-    if (isReply(innerOf(body))) return { status: 'unsigned', reason: null, detail: 'reply (replies are never signed)' };
+    if (isReply(innerOf(body()))) return { status: 'unsigned', reason: null, detail: 'reply (replies are never signed)' };
     return failed('MissingSignature', `unsigned message to ${routingTarget}, which requires signatures`);
   }
 
