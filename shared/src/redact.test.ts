@@ -270,3 +270,41 @@ describe('isSecretKey answers', () => {
     expect(keys.map(isSecretKey)).toEqual(first);
   });
 });
+
+describe('redactValue copies only what it masks', () => {
+  it('gives back the very same value when there is nothing to mask', () => {
+    const args = { instance: { uuid: 'a1', flavor: { vcpus: 2 }, tags: ['x', 'y'] }, host: 'cn-1' };
+    const { value, masked } = redactValue(args);
+    expect(value).toBe(args);
+    expect(masked).toEqual([]);
+  });
+
+  it('copies the path to a secret and shares the untouched siblings', () => {
+    const flavor = { vcpus: 2 };
+    const args = { instance: { uuid: 'a1', flavor, admin_password: 'hunter2' }, hosts: [{ url: 'x' }] };
+    const { value, masked } = redactValue(args);
+    const out = value as typeof args;
+    expect(masked).toEqual(['instance.admin_password']);
+    expect(out).not.toBe(args);
+    expect(out.instance.admin_password).toBe(REDACTED);
+    expect(out.instance.flavor).toBe(flavor);
+    expect(out.hosts).toBe(args.hosts);
+    expect(args.instance.admin_password).toBe('hunter2');
+    // Key order is kept.
+    expect(Object.keys(out.instance)).toEqual(['uuid', 'flavor', 'admin_password']);
+  });
+
+  it('keeps a `__proto__` key of parsed JSON as an own property when copying', () => {
+    const args = JSON.parse('{"__proto__": {"polluted": 1}, "password": "p"}') as Record<string, unknown>;
+    const { value } = redactValue(args);
+    const out = value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(JSON.stringify(out)).toBe(`{"__proto__":{"polluted":1},"password":"${REDACTED}"}`);
+  });
+
+  it('names the path of a secret deep in lists', () => {
+    const { masked } = redactValue({ a: [[{ b: [0, { token: 't' }] }]] });
+    expect(masked).toEqual(['a[0][0].b[1].token']);
+  });
+});

@@ -81,9 +81,11 @@ function isBlank(v: unknown): boolean {
   return false;
 }
 
-function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  return parent === '' ? key : `${parent}.${key}`;
+/** The path of the value at `keys` (the walk's stack), e.g. `hosts[1].url`. */
+function pathOf(keys: readonly (string | number)[]): string {
+  let path = '';
+  for (const key of keys) path = typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+  return path;
 }
 
 /** Keys whose string value is itself JSON on the wire (double/triple encoding). */
@@ -94,40 +96,79 @@ interface Walk {
   masked: string[];
   /** Parse and redact JSON held in `oslo.message` / `failure` strings (raw bodies only). */
   nestedJson: boolean;
+  /**
+   * Keys from the root to the value being walked. A path string is made only for what is
+   * masked: building one per node cost more than the rest of the walk on large args.
+   */
+  keys: (string | number)[];
 }
 
-function walk(value: unknown, path: string, key: string | null, depth: number, w: Walk): unknown {
+/**
+ * The value with its secrets masked. Copy on write: a value with nothing to mask comes back
+ * as the very same object, so the common message (no secret in its args) costs a walk but
+ * no copy; a container is copied only when something inside it changed. Callers treat what
+ * they are given as read-only.
+ */
+function walk(value: unknown, key: string | null, depth: number, w: Walk): unknown {
   if (key !== null && isSecretKey(key) && !isBlank(value)) {
-    if (value !== REDACTED) w.masked.push(path);
+    if (value !== REDACTED) w.masked.push(pathOf(w.keys));
     return REDACTED;
   }
   if (depth > MAX_DEPTH) {
     // Too deep to inspect: hide it rather than risk showing a secret.
-    w.masked.push(path);
+    w.masked.push(pathOf(w.keys));
     return REDACTED;
   }
   if (typeof value === 'string') {
     if (w.nestedJson && key !== null && NESTED_JSON_KEYS.has(key)) {
-      const nested = redactNestedJson(value, path, depth, w);
+      const nested = redactNestedJson(value, depth, w);
       if (nested !== null) return nested;
     }
     const out = redactString(value);
-    if (out !== value) w.masked.push(path || '$');
+    if (out !== value) w.masked.push(pathOf(w.keys) || '$');
     return out;
   }
   if (Array.isArray(value)) {
-    return value.map((item, i) => walk(item, childPath(path, i), null, depth + 1, w));
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      w.keys.push(i);
+      const out = walk(item, null, depth + 1, w);
+      w.keys.pop();
+      if (!Object.is(out, item) && copy === null) copy = value.slice(0, i);
+      if (copy !== null) copy.push(out);
+    }
+    return copy ?? value;
   }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, childPath(path, k), k, depth + 1, w);
-    return out;
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    let copy: Record<string, unknown> | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const item = obj[k];
+      w.keys.push(k);
+      const out = walk(item, k, depth + 1, w);
+      w.keys.pop();
+      if (!Object.is(out, item) && copy === null) {
+        copy = {};
+        for (let j = 0; j < i; j++) setOwn(copy, keys[j] as string, obj[keys[j] as string]);
+      }
+      if (copy !== null) setOwn(copy, k, out);
+    }
+    return copy ?? value;
   }
   return value;
 }
 
+/** `obj[key] = value` that makes a key named `__proto__` (valid in JSON) an own property, as JSON.parse does. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Redacts JSON held in a string; returns it re-serialized as Python would, or null if not JSON. */
-function redactNestedJson(text: string, path: string, depth: number, w: Walk): string | null {
+function redactNestedJson(text: string, depth: number, w: Walk): string | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -136,7 +177,7 @@ function redactNestedJson(text: string, path: string, depth: number, w: Walk): s
   }
   if (parsed === null || typeof parsed !== 'object') return null;
   const before = w.masked.length;
-  const redacted = walk(parsed, path, null, depth + 1, w);
+  const redacted = walk(parsed, null, depth + 1, w);
   // Untouched: keep the exact wire text.
   return w.masked.length === before ? text : pythonJsonDumps(redacted);
 }
@@ -144,10 +185,11 @@ function redactNestedJson(text: string, path: string, depth: number, w: Walk): s
 /**
  * Masks secrets anywhere in a JSON-like value (args, payloads, results).
  * `masked` lists the paths replaced, e.g. `instance.admin_password`, `hosts[1].url`.
+ * `value` is the input itself (not a copy) when nothing was masked; never modify either.
  */
 export function redactValue(value: unknown): { value: unknown; masked: string[] } {
-  const w: Walk = { masked: [], nestedJson: false };
-  return { value: walk(value, '', null, 0, w), masked: w.masked };
+  const w: Walk = { masked: [], nestedJson: false, keys: [] };
+  return { value: walk(value, null, 0, w), masked: w.masked };
 }
 
 /**
@@ -156,8 +198,8 @@ export function redactValue(value: unknown): { value: unknown; masked: string[] 
  * e.g. `auth_token`, `service_catalog[0].endpoints[0].token`.
  */
 export function redactContext(ctx: Record<string, unknown>): { value: Record<string, unknown>; masked: string[] } {
-  const w: Walk = { masked: [], nestedJson: false };
-  const value = walk(ctx, '', null, 0, w) as Record<string, unknown>;
+  const w: Walk = { masked: [], nestedJson: false, keys: [] };
+  const value = walk(ctx, null, 0, w) as Record<string, unknown>;
   return { value, masked: w.masked };
 }
 
@@ -196,8 +238,8 @@ export function redactJsonText(text: string): { text: string; masked: string[] }
   } catch {
     return redactUnparsedText(text);
   }
-  const w: Walk = { masked: [], nestedJson: true };
-  const redacted = walk(parsed, '', null, 0, w);
+  const w: Walk = { masked: [], nestedJson: true, keys: [] };
+  const redacted = walk(parsed, null, 0, w);
   if (w.masked.length === 0) return { text, masked: [] };
   return { text: pythonJsonDumps(redacted), masked: w.masked };
 }

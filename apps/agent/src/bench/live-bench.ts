@@ -40,6 +40,21 @@ export interface LiveResult {
   streamed: number;
   skipped: number;
   agentRssMb: number;
+  /**
+   * CPU the agent process spent (all its threads) from the first publish until it had stored
+   * every message, per message: steadier across runs than the ratio, which moves with
+   * whatever else the two cores do.
+   */
+  agentCpuMicrosPerMessage: number;
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start past its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 
@@ -132,6 +147,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     // Publish as fast as the broker accepts (respecting the socket's back-pressure).
     const pub = await conn.createChannel();
     const gen = workload();
+    const cpu0 = cpuSecondsOf(child.pid!);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < opts.messages; i++) {
       const m = gen.next().value!;
@@ -155,6 +171,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
 
     // Done when the agent stored every message and the bare consumer has gone quiet.
     let agentDone = 0n;
+    let agentCpu = Number.NaN;
     let h = await health();
     const deadline = Date.now() + Math.max(120_000, opts.messages * 5);
     while (Date.now() < deadline) {
@@ -162,7 +179,10 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       h = await health();
       // Stored or already evicted again: a run longer than the agent's retention evicts the oldest.
       const written = h.counts.stored + h.counts.evicted;
-      if (written + h.counts.dropped >= opts.messages && agentDone === 0n) agentDone = process.hrtime.bigint();
+      if (written + h.counts.dropped >= opts.messages && agentDone === 0n) {
+        agentDone = process.hrtime.bigint();
+        agentCpu = cpuSecondsOf(child.pid!) - cpu0;
+      }
       const quiet = bareLast !== 0n && Number(process.hrtime.bigint() - bareLast) / 1e9 > 2;
       if (agentDone !== 0n && quiet && streamed + skipped >= opts.messages) break;
       await sleep(agentDone === 0n ? 20 : 200);
@@ -185,6 +205,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       streamed,
       skipped,
       agentRssMb: rss,
+      agentCpuMicrosPerMessage: (agentCpu / opts.messages) * 1e6,
     };
   } finally {
     brokerError = null;

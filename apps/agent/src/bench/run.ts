@@ -52,6 +52,7 @@ if (only.has('b1')) {
       met: r.stored === r.published && r.streamed === r.published && r.dropped + r.skipped === 0,
     },
     { bench: 'B1', metric: 'agent RSS after run', value: `${Math.round(r.agentRssMb)} MB`, target: '', met: null },
+    { bench: 'B1', metric: 'agent CPU per message (both threads)', value: `${Math.round(r.agentCpuMicrosPerMessage)} µs`, target: '', met: null },
   );
 }
 

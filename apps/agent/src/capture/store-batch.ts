@@ -45,14 +45,30 @@ export interface PreparedBatch {
 
 /** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
 export function jsonSafe(value: unknown): string {
+  // A replacer sends JSON.stringify down its slow path (a call per key): only when needed.
+  if (!needsReplacer(value, 0)) return JSON.stringify(value);
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return v.toString();
     if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
-    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
-      return Buffer.from((v as { data: number[] }).data).toString('utf8');
-    }
+    if (isBufferJson(v)) return Buffer.from(v.data).toString('utf8');
     return v;
   });
+}
+
+/** A Buffer after its toJSON: `{ type: 'Buffer', data: [...] }`. */
+function isBufferJson(v: unknown): v is { type: 'Buffer'; data: number[] } {
+  return !!v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data);
+}
+
+/** Whether `value` holds anything jsonSafe's replacer changes (headers are small: a walk is cheap). */
+function needsReplacer(value: unknown, depth: number): boolean {
+  if (typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  // Deeper than any header table: let the replacer path handle whatever it is.
+  if (depth > 16 || ArrayBuffer.isView(value) || isBufferJson(value)) return true;
+  if (Array.isArray(value)) return value.some((v) => needsReplacer(v, depth + 1));
+  for (const k in value) if (needsReplacer((value as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, number>): PreparedBatch {
