@@ -45,17 +45,22 @@ export class SubscriberQueue {
     return this.items.size + this.updates.size;
   }
 
-  /** Take everything pending as one batch, or null when there is nothing to send. */
-  drain(): EnvelopeBatch | null {
+  /**
+   * Take what is pending as one batch, at most `maxRecords` of it (new records first, oldest
+   * first, then updates), or null when there is nothing to send. The rest waits for the next
+   * batch: one socket.io packet of a full queue (5,000 records of up to 20 KB of args) was a
+   * single string of tens of MB, the agent's heap grew by that much at once, and the browser
+   * parsed it in one long task.
+   */
+  drain(maxRecords = Number.POSITIVE_INFINITY): EnvelopeBatch | null {
     if (this.size === 0 && this.skipped === 0) return null;
+    const items = takeOldest(this.items, maxRecords);
     const batch: EnvelopeBatch = {
-      items: [...this.items.values()],
-      updates: [...this.updates.values()],
+      items,
+      updates: takeOldest(this.updates, maxRecords - items.length),
       skipped: this.skipped,
       history: false,
     };
-    this.items.clear();
-    this.updates.clear();
     this.skipped = 0;
     return batch;
   }
@@ -75,4 +80,20 @@ export class SubscriberQueue {
       this.skipped += 1;
     }
   }
+}
+
+/** Remove and return up to `n` values of `map`, oldest first. */
+function takeOldest(map: Map<number, EnvelopeRecord>, n: number): EnvelopeRecord[] {
+  if (n >= map.size) {
+    const all = [...map.values()];
+    map.clear();
+    return all;
+  }
+  const out: EnvelopeRecord[] = [];
+  for (const [id, record] of map) {
+    if (out.length >= n) break;
+    out.push(record);
+    map.delete(id);
+  }
+  return out;
 }
