@@ -5,15 +5,16 @@
  * (the browser can page them in through the HTTP API if it cares).
  */
 import type { EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
+import { OldestFirstMap } from '../oldest-first-map.js';
 
 /** @default 5000 */
 export const DEFAULT_MAX_PENDING = 5000;
 
 export class SubscriberQueue {
-  // Maps keep insertion order: iteration gives oldest first, and `set` on an existing id
-  // replaces the value in place, which dedupes repeated updates of one record.
-  private readonly items = new Map<number, EnvelopeRecord>();
-  private readonly updates = new Map<number, EnvelopeRecord>();
+  // Insertion order: the oldest come out first, and `set` on an existing id replaces the
+  // value in place, which dedupes repeated updates of one record.
+  private readonly items = new OldestFirstMap<number, EnvelopeRecord>();
+  private readonly updates = new OldestFirstMap<number, EnvelopeRecord>();
   private skipped = 0;
   /** Ids up to here were sent as history; a live "new" record at or below it is a duplicate. */
   private historyMaxId = 0;
@@ -69,31 +70,25 @@ export class SubscriberQueue {
     while (this.size > this.maxPending) {
       // Drop stale updates before new records: an update only refreshes something the
       // browser already has, a dropped record is a hole in its list.
-      const oldestUpdate = this.updates.keys().next();
-      if (!oldestUpdate.done) {
-        this.updates.delete(oldestUpdate.value);
-        continue;
-      }
-      const oldestItem = this.items.keys().next();
-      if (oldestItem.done) return;
-      this.items.delete(oldestItem.value);
+      if (this.updates.shift() !== undefined) continue;
+      if (this.items.shift() === undefined) return;
       this.skipped += 1;
     }
   }
 }
 
 /** Remove and return up to `n` values of `map`, oldest first. */
-function takeOldest(map: Map<number, EnvelopeRecord>, n: number): EnvelopeRecord[] {
+function takeOldest(map: OldestFirstMap<number, EnvelopeRecord>, n: number): EnvelopeRecord[] {
   if (n >= map.size) {
     const all = [...map.values()];
     map.clear();
     return all;
   }
   const out: EnvelopeRecord[] = [];
-  for (const [id, record] of map) {
-    if (out.length >= n) break;
-    out.push(record);
-    map.delete(id);
+  while (out.length < n) {
+    const oldest = map.shift();
+    if (oldest === undefined) break;
+    out.push(oldest[1]);
   }
   return out;
 }
