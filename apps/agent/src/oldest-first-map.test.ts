@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from './demo/rng.js';
 import { OldestFirstMap } from './oldest-first-map.js';
 
 /** The specification, slowly: entries in insertion order; set keeps an existing key's place. */
@@ -33,11 +34,8 @@ describe('OldestFirstMap', () => {
   });
 
   it('agrees with a reference over a long random mix of set, delete, shift and clear', () => {
-    let seed = 99;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rng = createRng(99);
+    const rand = (n: number) => rng.int(0, n - 1);
     const m = new OldestFirstMap<number, number>();
     let ref = new Reference<number, number>();
     for (let step = 0; step < 10_000; step++) {

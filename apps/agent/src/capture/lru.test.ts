@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../demo/rng.js';
 import { BoundedMap } from './lru.js';
 
 /** The specification, slowly: keys in set order, the oldest forgotten past the capacity. */
@@ -38,11 +39,8 @@ describe('BoundedMap', () => {
   });
 
   it('agrees with a reference implementation over a random mix of set, delete and clear', () => {
-    let seed = 12345;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rng = createRng(12345);
+    const rand = (n: number) => rng.int(0, n - 1);
     for (const capacity of [1, 2, 7, 50]) {
       const m = new BoundedMap<number, number>(capacity);
       const ref = new ReferenceMap<number, number>(capacity);

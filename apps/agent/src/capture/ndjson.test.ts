@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../demo/rng.js';
 import { decodeBase64Strict, rawEventsOfLine } from './ndjson.js';
 
 /** What imports accepted before decodeBase64Strict: the rule it must keep. */
@@ -25,11 +26,8 @@ describe('decodeBase64Strict', () => {
 
   it('accepts exactly what the strict pattern accepts, over 20,000 random texts', () => {
     const alphabet = 'AbZz09+/=-_ !\n\u00e9';
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rng = createRng(7);
+    const rand = (n: number) => rng.int(0, n - 1);
     for (let i = 0; i < 20_000; i++) {
       const len = rand(14);
       let text = '';

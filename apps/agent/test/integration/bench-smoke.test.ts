@@ -43,5 +43,8 @@ describe('benchmarks (smoke)', () => {
     // 200 messages: publishes plus at least one delivery each (consumers on every queue).
     expect(r.traceEvents).toBeGreaterThanOrEqual(400);
     expect(r.ratio).toBeGreaterThan(0);
+    // The agent's own CPU per message was read from /proc (NaN when it never was).
+    expect(Number.isFinite(r.agentCpuMicrosPerMessage)).toBe(true);
+    expect(r.agentCpuMicrosPerMessage).toBeGreaterThan(0);
   });
 });
