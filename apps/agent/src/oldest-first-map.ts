@@ -1,6 +1,7 @@
 /**
  * A Map that can hand out its oldest entry cheaply, for the agent's bounded memories (the
- * capture core's correlation indexes, a stream subscriber's pending records).
+ * capture core's correlation indexes, a stream subscriber's pending records, the verifier's
+ * replay memory, the connection directory's remembered connections).
  *
  * A fresh `map.keys().next()` walks V8's hash table from its start over every slot deleted
  * since the table was last compacted, so evicting the oldest entry that way is O(capacity):

@@ -1,4 +1,5 @@
 import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import { OldestFirstMap } from '../oldest-first-map.js';
 
 /**
  * Which oslo server sits behind a set of consumed queues.
@@ -37,7 +38,7 @@ interface SourceFacts {
   /** From the management API (replaced on each update). */
   managedQueues: Map<string, Set<string>>;
   /** Learned from deliver events (kept across management updates: the API lags ~5 s). */
-  learnedQueues: Map<string, Set<string>>;
+  learnedQueues: OldestFirstMap<string, Set<string>>;
   /** Resolved server per connection; cleared whenever the queues change. */
   serverCache: Map<string, string | null>;
   /**
@@ -46,22 +47,19 @@ interface SourceFacts {
    * still get named. Safe because a connection name (`ip:port -> ip:port`) holds an
    * ephemeral port, so it is not reused soon.
    */
-  lastServer: Map<string, string>;
-  lastProcess: Map<string, string>;
+  lastServer: OldestFirstMap<string, string>;
+  lastProcess: OldestFirstMap<string, string>;
 }
 
 /** Bound on remembered connections per source, so a churn of short-lived connections cannot grow memory forever. */
 const MAX_CONNECTIONS = 10_000;
 
 /** Set `key` in an insertion-ordered map bounded to MAX_CONNECTIONS; @returns whether the value is new. */
-function remember(map: Map<string, string>, key: string, value: string): boolean {
+function remember(map: OldestFirstMap<string, string>, key: string, value: string): boolean {
   if (map.get(key) === value) return false;
   map.delete(key);
   map.set(key, value);
-  if (map.size > MAX_CONNECTIONS) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
+  if (map.size > MAX_CONNECTIONS) map.shift();
   return true;
 }
 
@@ -76,10 +74,10 @@ export function createConnectionDirectory(): ConnectionDirectory {
       facts = {
         processes: new Map(),
         managedQueues: new Map(),
-        learnedQueues: new Map(),
+        learnedQueues: new OldestFirstMap(),
         serverCache: new Map(),
-        lastServer: new Map(),
-        lastProcess: new Map(),
+        lastServer: new OldestFirstMap(),
+        lastProcess: new OldestFirstMap(),
       };
       sources.set(source, facts);
     }
@@ -114,10 +112,7 @@ export function createConnectionDirectory(): ConnectionDirectory {
       let queues = facts.learnedQueues.get(connection);
       if (queues?.has(queue)) return;
       if (!queues) {
-        if (facts.learnedQueues.size >= MAX_CONNECTIONS) {
-          const oldest = facts.learnedQueues.keys().next().value;
-          if (oldest !== undefined) facts.learnedQueues.delete(oldest);
-        }
+        if (facts.learnedQueues.size >= MAX_CONNECTIONS) facts.learnedQueues.shift();
         queues = new Set();
         facts.learnedQueues.set(connection, queues);
       }
