@@ -29,6 +29,20 @@ describe('connection directory', () => {
     expect(d.serverFor('other-source', conn)).toBeNull();
   });
 
+  it('remembers at most 10,000 connections learned from deliveries: the oldest are forgotten, the newest still named', () => {
+    const d = createConnectionDirectory();
+    const churned = (i: number) => `10.1.${i >> 8}.${i & 255}:41000 -> 10.0.0.1:5672`;
+    for (let i = 0; i < 10_050; i++) {
+      // An RPC server's connection consumes its topic queue and its own `<topic>.<server>` queue.
+      d.learnDelivery('s', churned(i), 'demo');
+      d.learnDelivery('s', churned(i), `demo.node-${i}`);
+    }
+    expect(d.serverFor('s', churned(0))).toBeNull();
+    expect(d.serverFor('s', churned(49))).toBeNull();
+    expect(d.serverFor('s', churned(50))).toBe('node-50');
+    expect(d.serverFor('s', churned(10_049))).toBe('node-10049');
+  });
+
   it('replaces what the management API said on each update', () => {
     const d = createConnectionDirectory();
     d.updateFromManagement('s', { processes: {}, consumers: { [conn]: ['demo', 'demo.node-a'] } });
