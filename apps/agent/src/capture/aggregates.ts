@@ -84,7 +84,7 @@ export function flowsOf(store: CaptureStore, filter: EnvelopeFilter): FlowAggreg
 
 /** Flow aggregates by one GROUP BY over the matching messages (exported for the summary tests). */
 export function flowsByScan(store: CaptureStore, filter: EnvelopeFilter): FlowAggregate[] {
-  const where = filterToSql(filter, [RPC_REQUESTS]);
+  const where = filterToSql(filter, [RPC_REQUESTS], { asSet: true });
   const groups = store.grouped<FlowGroupRow>(
     `flow_key, kind, outcome, failure_class, client_key, server, signature_status = 'failed' AS sig_failed,
      COUNT(*) AS n, MIN(captured_at) AS first_at, MAX(captured_at) AS last_at, MIN(id) AS sample_id`,
@@ -127,7 +127,7 @@ export function flowsByScan(store: CaptureStore, filter: EnvelopeFilter): FlowAg
 
 /** The version facets of the messages matching `filter`, by one GROUP BY. */
 function versionGroups(store: CaptureStore, filter: EnvelopeFilter): VersionGroupRow[] {
-  const where = filterToSql(filter, [{ sql: "kind IN ('call', 'cast') AND topic IS NOT NULL", params: [] }]);
+  const where = filterToSql(filter, [{ sql: "kind IN ('call', 'cast') AND topic IS NOT NULL", params: [] }], { asSet: true });
   return store.grouped<VersionGroupRow>(
     'COALESCE(target_exchange, exchange) AS exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, COUNT(*) AS n',
     where,

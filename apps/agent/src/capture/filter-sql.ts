@@ -1,4 +1,5 @@
 import type { EnvelopeFilter } from '@osloscope/shared';
+import { TEXT_ENTRY } from './store-summaries.js';
 
 /**
  * A WHERE clause with positional parameters, and the FROM it needs. `from` is `messages`, or
@@ -17,6 +18,12 @@ export interface SqlWhere {
   order?: string;
   /** A lower cap for counting matches than the caller's (see store `countUpTo`). */
   countCap?: number;
+  /**
+   * The driver can yield a message twice, side by side in `order` (the text index: its entry
+   * and its late entry both match): readers drop the repeat. Never set on a filter built
+   * `asSet` (grouped aggregates).
+   */
+  repeats?: boolean;
 }
 
 /**
@@ -25,11 +32,13 @@ export interface SqlWhere {
  */
 export const TEXT_COUNT_CAP = 1_000;
 
-/** Driver of a text search: the trigram index (store-summaries.ts) joined to its messages. */
+/** Driver of a text search: the trigram index (store-summaries.ts, TEXT_ENTRY) joined to its messages. */
 const TEXT_DRIVER = {
-  from: 'messages_fts JOIN messages ON messages.id = messages_fts.rowid AND messages_fts MATCH ?',
+  from: `messages_fts JOIN messages ON messages.id = messages_fts.rowid / ${TEXT_ENTRY} AND messages_fts MATCH ?`,
   order: 'messages_fts.rowid',
 };
+/** The text index's candidates as a set of message ids, for reading every match once (aggregates). */
+const TEXT_ID_SET = `messages.id IN (SELECT rowid / ${TEXT_ENTRY} FROM messages_fts WHERE messages_fts MATCH ?)`;
 /** Driver of an exchange filter: the (exchange, id) keys of both exchanges of each message. */
 const EXCHANGE_DRIVER = {
   from: 'message_exchanges JOIN messages ON messages.id = message_exchanges.message_id AND message_exchanges.name = ?',
@@ -73,16 +82,22 @@ export function boundParams(where: SqlWhere): unknown[] {
 /**
  * The SQL form of an EnvelopeFilter, over the columns `columnsOf` fills (see columns.ts for
  * how each column mirrors the shared matcher). Set fields are ANDed; an empty filter is `1`.
+ * @param opts.asSet every match once, in no particular order (GROUP BY and other reads of all
+ *   matches): the text index is a set of ids rather than a driver that may repeat one.
  */
-export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): SqlWhere {
+export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = [], opts: { asSet?: boolean } = {}): SqlWhere {
   const clauses: string[] = [];
   const params: unknown[] = [];
   let driver: { from: string; order: string; key: unknown; countCap?: number } | null = null;
   const needle = filter.text?.trim() ?? '';
   const phrase = needle === '' ? null : trigramQuery(needle);
   // One driver per query: text first (the rarest matches as a rule), then exchange.
-  if (phrase !== null) driver = { ...TEXT_DRIVER, key: phrase, countCap: TEXT_COUNT_CAP };
+  if (phrase !== null && !opts.asSet) driver = { ...TEXT_DRIVER, key: phrase, countCap: TEXT_COUNT_CAP };
   else if (filter.exchange !== undefined) driver = { ...EXCHANGE_DRIVER, key: filter.exchange };
+  if (phrase !== null && opts.asSet) {
+    clauses.push(TEXT_ID_SET);
+    params.push(phrase);
+  }
   if (filter.exchange !== undefined && driver?.from !== EXCHANGE_DRIVER.from) {
     clauses.push('(exchange = ? OR target_exchange = ?)');
     params.push(filter.exchange, filter.exchange);
@@ -117,5 +132,6 @@ export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = []): Sql
   if (!driver) return { sql, params };
   const where: SqlWhere = { sql, params, from: driver.from, fromParams: [driver.key], order: driver.order };
   if (driver.countCap !== undefined) where.countCap = driver.countCap;
+  if (driver.from === TEXT_DRIVER.from) where.repeats = true;
   return where;
 }

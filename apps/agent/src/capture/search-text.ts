@@ -11,3 +11,20 @@ export const SEARCH_SEPARATOR = '\u0001';
 export function searchTextOf(rec: EnvelopeRecord): string {
   return filterSearchFields(rec).join(SEARCH_SEPARATOR).toLowerCase();
 }
+
+/**
+ * The fields of `after` that `before` lacks (both search texts): what a change of a row made
+ * searchable that its text index entry does not hold yet. Removed fields need nothing: the
+ * index only proposes candidates, the LIKE recheck against the current text decides.
+ */
+export function addedSearchFields(before: string, after: string): string[] {
+  const known = SEARCH_SEPARATOR + before + SEARCH_SEPARATOR;
+  return after.split(SEARCH_SEPARATOR).filter((field) => field !== '' && !known.includes(SEARCH_SEPARATOR + field + SEARCH_SEPARATOR));
+}
+
+/** `added` joined to a row's earlier late text (fields indexed after its first entry), each field once. */
+export function mergeLateText(late: string | null, added: readonly string[]): string {
+  const fields = late === null ? [] : late.split(SEARCH_SEPARATOR);
+  for (const f of added) if (!fields.includes(f)) fields.push(f);
+  return fields.join(SEARCH_SEPARATOR);
+}

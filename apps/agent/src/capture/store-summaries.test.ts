@@ -5,6 +5,7 @@ import { matchesFilter, type EnvelopeFilter } from '@osloscope/shared';
 import { flowsByScan, flowsOf, versionsOf } from './aggregates.js';
 import { filterToSql } from './filter-sql.js';
 import { CaptureStore } from './store.js';
+import { TEXT_ENTRY } from './store-summaries.js';
 import { fixtureRaws, tempDataDir, openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
@@ -24,11 +25,18 @@ function withStore(dataDir: string, check: (store: CaptureStore) => void): void 
   }
 }
 
-/** A store filled with the captured fixture traffic (calls answered, one timed out), then closed. */
-function filledStore(maxMessages: number): string {
+/**
+ * A store filled with the captured fixture traffic (calls answered, one timed out), then closed.
+ * @param batchPerEvent write each event in a batch of its own, so rows are changed after they
+ *   were written and text-indexed (their deliveries, replies), as live capture does
+ */
+function filledStore(maxMessages: number, batchPerEvent = false): string {
   const dataDir = tempDataDir();
   const core = openCore(dataDir, maxMessages);
-  for (const raw of fixtureRaws(T0)) core.ingest(raw);
+  for (const raw of fixtureRaws(T0)) {
+    core.ingest(raw);
+    if (batchPerEvent) core.flush();
+  }
   core.flush();
   core.close();
   return dataDir;
@@ -87,7 +95,8 @@ describe('write-time summaries', () => {
 
 describe('text index (filled per written batch)', () => {
   it('finds records by text they gained after their row was indexed, each once', () => {
-    const core = openCore(tempDataDir());
+    const dataDir = tempDataDir();
+    const core = openCore(dataDir);
     try {
       // One batch per event: a call is indexed before its deliveries name servers and its reply fails it.
       for (const raw of fixtureRaws(T0)) {
@@ -97,8 +106,18 @@ describe('text index (filled per written batch)', () => {
       const records = core.query({}, { limit: 1000 }).items;
       const filters: EnvelopeFilter[] = [{ text: 'node-a' }, { text: 'node-b' }, { text: 'UnsupportedVersion' }, { text: 'echo' }, { text: 'ValueError' }];
       const sizes = filters.map((filter) => {
-        const expected = records.filter((r) => matchesFilter(r, filter)).map((r) => r.id);
-        expect(core.query(filter, { limit: 1000 }).items.map((r) => r.id)).toEqual(expected);
+        const matching = records.filter((r) => matchesFilter(r, filter));
+        const expected = matching.map((r) => r.id);
+        // The list, its total, small pages, the export and the flow view: each message once.
+        const page = core.query(filter, { limit: 1000 });
+        expect(page.items.map((r) => r.id)).toEqual(expected);
+        expect(page.total).toBe(expected.length);
+        expect(core.query(filter, { limit: 2 }).items.map((r) => r.id)).toEqual(expected.slice(0, 2));
+        const exported: number[] = [];
+        core.exportNdjson(filter, (line) => exported.push((JSON.parse(line) as { record: { id: number } }).record.id));
+        expect(exported).toEqual([...expected].reverse());
+        const requests = core.flows(filter).reduce((n, f) => n + f.calls + f.casts + f.fanouts, 0);
+        expect(requests).toBe(matching.filter((r) => r.kind === 'call' || r.kind === 'cast').length);
         return expected.length;
       });
       expect(sizes.every((n) => n > 0)).toBe(true);
@@ -107,10 +126,44 @@ describe('text index (filled per written batch)', () => {
     } finally {
       core.close();
     }
+    // A message found through both its first text and what it gained (a call to `echo` whose
+    // reply said the endpoint lacks `echo`) was listed once, above.
+    withStore(dataDir, (store) => {
+      const entries = store.select<{ rowid: number }>("SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"ech\" AND \"cho\"'", []);
+      const messages = new Set(entries.map((e) => Math.floor(e.rowid / TEXT_ENTRY)));
+      expect(entries.length).toBeGreaterThan(messages.size);
+    });
   });
 });
 
 describe('a store from an older version (summaries kept by per-row triggers)', () => {
+  it('gains the late text column and a text index keyed for it on open, and finds old and new rows by text', () => {
+    const dir = filledStore(1000);
+    const db = new Database(path.join(dir, 'capture.sqlite'));
+    // What a version-4 store had: no late_text, one text index entry per message keyed by its id.
+    db.exec(`ALTER TABLE messages DROP COLUMN late_text;
+      INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
+      INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
+      UPDATE meta SET value = 4 WHERE key = 'summaryVersion';`);
+    db.close();
+    const core = openCore(dir, 1000, T0 + 20_000);
+    try {
+      for (const raw of fixtureRaws(T0 + 15_000)) {
+        core.ingest(raw);
+        core.flush();
+      }
+      const records = core.query({}, { limit: 1000 }).items;
+      for (const text of ['echo', 'node-a', 'ValueError']) {
+        const expected = records.filter((r) => matchesFilter(r, { text })).map((r) => r.id);
+        expect(new Set(expected.map((id) => id > 26)).size).toBe(2); // old rows and new rows match
+        expect(core.query({ text }, { limit: 1000 }).items.map((r) => r.id)).toEqual(expected);
+      }
+    } finally {
+      core.close();
+    }
+  });
+
+
   it('drops the old triggers and indexes on open, so new rows are counted and indexed once', () => {
     const dir = filledStore(1000);
     const db = new Database(path.join(dir, 'capture.sqlite'));
@@ -142,6 +195,22 @@ describe('a store from an older version (summaries kept by per-row triggers)', (
 });
 
 describe('eviction', () => {
+  it('takes the text they gained after indexing out of the text index with them', () => {
+    withStore(filledStore(12, true), (store) => {
+      const stored = store.page(filterToSql({}), 1000);
+      const minId = Math.min(...stored.map((r) => r.id));
+      expect(minId).toBeGreaterThan(1);
+      const byServer = filterToSql({ text: 'node-a' });
+      const expected = stored.filter((r) => matchesFilter(r, { text: 'node-a' })).map((r) => r.id);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(store.page(byServer, 1000).map((r) => r.id)).toEqual(expected);
+      const entries = (below: number) =>
+        store.select<{ n: number }>("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"nod\"' AND rowid < ?", [below])[0]!.n;
+      expect(entries(TEXT_ENTRY * minId)).toBe(0);
+      expect(entries(Number.MAX_SAFE_INTEGER)).toBeGreaterThan(0);
+    });
+  });
+
   it('takes evicted messages out of the exchange and text indexes too', () => {
     withStore(filledStore(12), (store) => {
       const stored = store.page(filterToSql({}), 1000);
@@ -158,7 +227,7 @@ describe('eviction', () => {
       // Segments are rewritten at 50 % deleted, not FTS5's 10 % (the write rate with retention full).
       expect(store.select("SELECT v FROM messages_fts_config WHERE k = 'deletemerge'", [])).toEqual([{ v: 50 }]);
       expect(store.select('SELECT COUNT(*) AS n FROM message_exchanges WHERE message_id < ?', [minId])).toEqual([{ n: 0 }]);
-      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [minId])).toEqual([{ n: 0 }]);
+      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [TEXT_ENTRY * minId])).toEqual([{ n: 0 }]);
       expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"'", [])[0]).not.toEqual({ n: 0 });
     });
   });

@@ -10,13 +10,21 @@ import type Database from 'better-sqlite3';
 import type { RecordColumns } from './columns.js';
 
 /** Bump when the summary schema changes: an older store is rebuilt from `messages` on open. */
-export const SUMMARY_VERSION = 4;
+export const SUMMARY_VERSION = 5;
 
 /**
  * `meta` key: every message with an id up to this one is in `messages_fts`. New rows are
  * indexed per written batch by one `INSERT … SELECT` over the id range (see CaptureStore).
  */
 export const FTS_WATERMARK_KEY = 'ftsIndexedUpTo';
+
+/**
+ * Text index rowids per message: its entry is `TEXT_ENTRY × id` (its search text when first
+ * indexed), its late entry `TEXT_ENTRY × id + 1` (the fields later changes added, `late_text`).
+ * The two sort next to each other, so one index scan yields matches in message order; a
+ * message matching through both comes twice, side by side (filter-sql `repeats`).
+ */
+export const TEXT_ENTRY = 2;
 
 /** Triggers and indexes of older versions: dropped on open (the store now does their work). */
 export const DROP_OLD_SCHEMA = `
@@ -32,7 +40,7 @@ DROP TABLE IF EXISTS messages_fts;
 
 /**
  * Tables and the flow time index. `messages_fts` is a contentless trigram index of
- * `search_text` (rowid = message id): it stores only which rows hold each trigram, neither the
+ * `search_text` (rowids: TEXT_ENTRY): it stores only which rows hold each trigram, neither the
  * text nor positions (`detail=none`, see filter-sql `trigramQuery`).
  */
 export const SUMMARY_SCHEMA = `
@@ -181,7 +189,8 @@ export function rebuildSummaries(db: Database.Database, stmts: SummaryStatements
   db.exec(`
     DELETE FROM flow_groups; DELETE FROM flow_latencies; DELETE FROM flow_reached; DELETE FROM version_groups;
     INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
-    INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
+    INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, search_text FROM messages;
+    UPDATE messages SET late_text = NULL WHERE late_text IS NOT NULL;
     INSERT INTO meta (key, value) VALUES ('${FTS_WATERMARK_KEY}', (SELECT COALESCE(MAX(id), 0) FROM messages))
       ON CONFLICT(key) DO UPDATE SET value = excluded.value;
     DELETE FROM message_exchanges;

@@ -11,6 +11,7 @@ import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, type RecordColumns } from './columns.js';
 import { columnsOfRow, type PreparedBatch, type StoredRaw } from './store-batch.js';
 import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { addedSearchFields, mergeLateText } from './search-text.js';
 import { hydrateRecord } from './lean-record.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
 import {
@@ -20,6 +21,7 @@ import {
   SUMMARY_SCHEMA,
   SUMMARY_VERSION,
   SummaryDelta,
+  TEXT_ENTRY,
   deltaOfRows,
   prepareSummaryStatements,
   rebuildSummaries,
@@ -76,7 +78,8 @@ CREATE TABLE IF NOT EXISTS messages (
   search_text TEXT NOT NULL,
   record_json TEXT NOT NULL,
   lean INTEGER NOT NULL DEFAULT 0,
-  raw_size INTEGER NOT NULL
+  raw_size INTEGER NOT NULL,
+  late_text TEXT
 );`;
 
 /** The raw event of each message, apart from its row: written once, not with every update of the record. */
@@ -124,6 +127,11 @@ interface RecordRow {
 
 const RECORD_ROW = 'messages.id AS id, messages.record_json AS record_json, messages.lean AS lean';
 
+/** Rows in driver order without the repeats of a repeating driver (SqlWhere.repeats): those come side by side. */
+function withoutRepeats<T extends { id: number }>(rows: T[]): T[] {
+  return rows.filter((row, i) => i === 0 || rows[i - 1]!.id !== row.id);
+}
+
 function parseRaw(row: RawRow): StoredRaw {
   return {
     origin: row.origin as RawCapture['origin'],
@@ -140,6 +148,12 @@ function parseRaw(row: RawRow): StoredRaw {
  * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
  * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
  */
+/** `late_text` (see CaptureStore.writeBatch) came with summary version 5: older stores get the column. */
+function addLateTextColumn(db: Database.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
+  if (!columns.includes('late_text')) db.exec('ALTER TABLE messages ADD COLUMN late_text TEXT');
+}
+
 function migrateRawColumns(db: Database.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
   if (!columns.includes('raw_body')) return;
@@ -189,6 +203,7 @@ export class CaptureStore {
     this.db.pragma('temp_store = MEMORY');
     migrateRawColumns(this.db);
     this.db.exec(SCHEMA);
+    addLateTextColumn(this.db);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
     if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
     this.db.exec(SUMMARY_SCHEMA);
@@ -200,23 +215,24 @@ export class CaptureStore {
     const sets = [...COLUMN_NAMES, 'record_json', 'lean'].map((c) => `${c} = ?`).join(', ');
     this.stmts = {
       insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, lean, raw_size, id) VALUES (${marks(COLUMN_NAMES.length + 4)})`),
-      // raw_size NULL: the write does not carry the raw event, the row keeps its own.
-      update: this.db.prepare(`UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size) WHERE id = ?`),
+      // raw_size NULL: the write does not carry the raw event, the row keeps its own; late_text
+      // NULL: unchanged (see writeBatch).
+      update: this.db.prepare(`UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size), late_text = COALESCE(?, late_text) WHERE id = ?`),
       putRaw: this.db.prepare('INSERT OR REPLACE INTO message_raw (origin, exchange, routing_key, headers, properties, body, id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getRaw: this.db.prepare('SELECT origin, exchange, routing_key, headers, properties, body FROM message_raw WHERE id = ?'),
       deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
-      ftsIndexAfter: this.db.prepare('INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages WHERE id > ?'),
+      ftsIndexAfter: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, search_text FROM messages WHERE id > ?`),
       ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
       exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
-      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, raw_size FROM messages WHERE id = ?`),
+      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, late_text, raw_size FROM messages WHERE id = ?`),
       record: this.db.prepare('SELECT id, record_json, lean FROM messages WHERE id = ?'),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
       byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
       pending: this.db.prepare("SELECT id, record_json, lean FROM messages WHERE outcome = 'pending' ORDER BY id"),
       totals: this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(raw_size), 0) AS bytes, COALESCE(MAX(id), 0) AS maxId FROM messages'),
-      oldest: this.db.prepare('SELECT id, raw_size, exchange, target_exchange FROM messages ORDER BY id LIMIT ?'),
+      oldest: this.db.prepare('SELECT id, raw_size, exchange, target_exchange, late_text IS NOT NULL AS late FROM messages ORDER BY id LIMIT ?'),
       deleteUpTo: this.db.prepare('DELETE FROM messages WHERE id <= ?'),
       deleteServersUpTo: this.db.prepare('DELETE FROM message_servers WHERE id <= ?'),
       deleteServers: this.db.prepare('DELETE FROM message_servers WHERE id = ?'),
@@ -258,8 +274,23 @@ export class CaptureStore {
           if (id > maxInserted) maxInserted = id;
           this.addExchanges(cols, id);
         } else {
-          const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; raw_size: number }) | undefined;
+          const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; late_text: string | null; raw_size: number }) | undefined;
           if (before === undefined) continue; // evicted meanwhile
+          // A row already in the text index keeps its entry; what the change made searchable
+          // (a server named by a delivery, a call's failure) goes into the row's small late
+          // entry. Indexing the whole text again cost a delete and ~1,000 trigrams a change.
+          // Rows not yet indexed are indexed with their final text at the end of the batch.
+          let late: string | null = null;
+          if (id <= this.ftsWatermark && before.search_text !== cols.search_text) {
+            const added = addedSearchFields(before.search_text, cols.search_text);
+            if (added.length > 0) {
+              late = mergeLateText(before.late_text, added);
+              if (before.late_text !== null) this.stmts.ftsDelete.run(TEXT_ENTRY * id + 1);
+              this.stmts.ftsInsert.run(TEXT_ENTRY * id + 1, late);
+            }
+          }
+          // The row's parameters end with its id: late_text goes before it.
+          w.row.splice(w.row.length - 1, 0, late);
           this.stmts.update.run(w.row);
           if (w.body) bytes += size - before.raw_size;
           delta.add(before, -1);
@@ -267,11 +298,6 @@ export class CaptureStore {
             this.stmts.exchangeDelete.run(before.exchange, id);
             if (before.target_exchange !== null) this.stmts.exchangeDelete.run(before.target_exchange, id);
             this.addExchanges(cols, id);
-          }
-          // Rows not yet indexed are indexed with their final text at the end of the batch.
-          if (id <= this.ftsWatermark && before.search_text !== cols.search_text) {
-            this.stmts.ftsDelete.run(id);
-            this.stmts.ftsInsert.run(id, cols.search_text);
           }
           this.stmts.deleteServers.run(id);
         }
@@ -376,12 +402,13 @@ export class CaptureStore {
     let lastId = -1;
     // The byte limit needs an open-ended walk (bodies vary); the count limit knows how many.
     const limit = needBytes > 0 ? current.stored : needCount;
-    const gone: { id: number; exchange: string; target_exchange: string | null }[] = [];
+    const gone: { id: number; exchange: string; target_exchange: string | null; late: number }[] = [];
     for (const row of this.stmts.oldest.iterate(limit) as Iterable<{
       id: number;
       raw_size: number;
       exchange: string;
       target_exchange: string | null;
+      late: number;
     }>) {
       if (needCount <= 0 && needBytes <= 0) break;
       gone.push(row);
@@ -397,7 +424,8 @@ export class CaptureStore {
         for (const row of gone) {
           this.stmts.exchangeDelete.run(row.exchange, row.id);
           if (row.target_exchange !== null) this.stmts.exchangeDelete.run(row.target_exchange, row.id);
-          if (row.id <= this.ftsWatermark) this.stmts.ftsDelete.run(row.id);
+          if (row.id <= this.ftsWatermark) this.stmts.ftsDelete.run(TEXT_ENTRY * row.id);
+          if (row.late) this.stmts.ftsDelete.run(TEXT_ENTRY * row.id + 1);
         }
         this.stmts.deleteUpTo.run(lastId);
         this.stmts.deleteRawUpTo.run(lastId);
@@ -447,14 +475,16 @@ export class CaptureStore {
 
   /** Newest first. */
   page(where: SqlWhere, limit: number): EnvelopeRecord[] {
+    // A repeating driver yields each message at most twice: twice the limit holds `limit` of them.
     const rows = this.db
       .prepare(`SELECT ${RECORD_ROW} FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'} DESC LIMIT ?`)
-      .all(...boundParams(where), limit) as RecordRow[];
-    return rows.map((row) => this.recordOf(row));
+      .all(...boundParams(where), where.repeats ? 2 * limit : limit) as RecordRow[];
+    return (where.repeats ? withoutRepeats(rows).slice(0, limit) : rows).map((row) => this.recordOf(row));
   }
 
   count(where: SqlWhere): number {
-    return this.db.prepare(`SELECT COUNT(*) FROM ${where.from ?? 'messages'} WHERE ${where.sql}`).pluck().get(...boundParams(where)) as number;
+    const counted = where.repeats ? 'DISTINCT messages.id' : '*';
+    return this.db.prepare(`SELECT COUNT(${counted}) FROM ${where.from ?? 'messages'} WHERE ${where.sql}`).pluck().get(...boundParams(where)) as number;
   }
 
   /**
@@ -464,10 +494,15 @@ export class CaptureStore {
    */
   countUpTo(where: SqlWhere, requestedCap: number): { count: number; capped: boolean } {
     const cap = Math.min(requestedCap, where.countCap ?? requestedCap);
+    // With repeats, any 2 × (cap + 1) matching rows hold at least cap + 1 messages.
     const n = this.db
-      .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${where.from ?? 'messages'} WHERE ${where.sql} LIMIT ?)`)
+      .prepare(
+        where.repeats
+          ? `SELECT COUNT(DISTINCT id) FROM (SELECT messages.id AS id FROM ${where.from ?? 'messages'} WHERE ${where.sql} LIMIT ?)`
+          : `SELECT COUNT(*) FROM (SELECT 1 FROM ${where.from ?? 'messages'} WHERE ${where.sql} LIMIT ?)`,
+      )
       .pluck()
-      .get(...boundParams(where), cap + 1) as number;
+      .get(...boundParams(where), where.repeats ? 2 * (cap + 1) : cap + 1) as number;
     return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
   }
 
@@ -478,7 +513,10 @@ export class CaptureStore {
       `SELECT ${RECORD_ROW}, message_raw.origin, message_raw.exchange, message_raw.routing_key, message_raw.headers, message_raw.properties, message_raw.body
        FROM ${where.from ?? 'messages'} JOIN message_raw ON message_raw.id = messages.id WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'}`,
     );
+    let previous = -1;
     for (const row of stmt.iterate(...boundParams(where)) as Iterable<RecordRow & RawRow>) {
+      if (row.id === previous) continue; // a repeat (SqlWhere.repeats) comes right after the first
+      previous = row.id;
       const raw = parseRaw(row);
       yield { record: this.recordOf(row, raw), raw };
     }
@@ -486,6 +524,7 @@ export class CaptureStore {
 
   /** Grouped rows for aggregates; `select` and `groupBy` come from the aggregate module, never from users. */
   grouped<T>(select: string, where: SqlWhere, groupBy: string, orderBy?: string): T[] {
+    if (where.repeats) throw new Error('grouped() needs every match once: build the filter asSet');
     const sql = `SELECT ${select} FROM ${where.from ?? 'messages'} WHERE ${where.sql} GROUP BY ${groupBy}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
     return this.db.prepare(sql).all(...boundParams(where)) as T[];
   }
