@@ -90,6 +90,36 @@ export interface EnvelopeRecord {
   replayOf: number | null;
 }
 
+/**
+ * A record's body fields: what it decoded from its message body (args, context, a reply's
+ * result, a notification's payload). They are fixed when the record is first made: later
+ * versions of it (a delivery, its reply, attribution) change only the other fields, so the
+ * stream sends them with the record once and leaves them out of its updates (EnvelopeBatch).
+ */
+export type BodyFields = 'args' | 'context' | 'reply.result' | 'notification.payload';
+
+/** `record` without its body fields (each `null`): the form of a stream update. Nested objects are copied, not changed. */
+export function withoutBody(record: EnvelopeRecord): EnvelopeRecord {
+  return {
+    ...record,
+    args: null,
+    context: null,
+    reply: record.reply && { ...record.reply, result: null },
+    notification: record.notification && { ...record.notification, payload: null },
+  };
+}
+
+/** An update (body fields left out) completed with the body fields of an earlier version of the same record. */
+export function withBodyOf(update: EnvelopeRecord, earlier: EnvelopeRecord): EnvelopeRecord {
+  return {
+    ...update,
+    args: earlier.args,
+    context: earlier.context,
+    reply: update.reply && { ...update.reply, result: earlier.reply?.result ?? null },
+    notification: update.notification && { ...update.notification, payload: earlier.notification?.payload ?? null },
+  };
+}
+
 /** `GET /api/envelopes/:id`: the record plus the raw message. */
 export interface EnvelopeDetail extends EnvelopeRecord {
   /** Raw body, base64 (secrets masked unless --show-secrets). */

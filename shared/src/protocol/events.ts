@@ -7,8 +7,8 @@ import type { FlowAggregate, VersionReport } from '../flows.js';
 import type { HealthReport } from '../health.js';
 import type { CaptureGap, EnvelopeDetail, EnvelopeRecord } from '../record.js';
 
-/** Bump on any breaking wire change; sent in `hello`. */
-export const PROTOCOL_VERSION = 1;
+/** Bump on any breaking wire change; sent in `hello`. (2: updates leave body fields out.) */
+export const PROTOCOL_VERSION = 2;
 
 export interface AgentHello {
   protocolVersion: number;
@@ -19,7 +19,11 @@ export interface AgentHello {
 export interface EnvelopeBatch {
   /** Records new since the last batch, oldest first. */
   items: EnvelopeRecord[];
-  /** Records already sent whose correlation/outcome/deliveries changed. */
+  /**
+   * Records already sent (in `items` or history) whose correlation/outcome/deliveries changed,
+   * without their body fields (`withoutBody`: args, context, a reply's result, a notification's
+   * payload are null): those never change, keep the ones received (`withBodyOf`).
+   */
   updates: EnvelopeRecord[];
   /** Messages matching the subscription that were not sent (slow client coalescing). */
   skipped: number;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import {
   decodeInnerMessage,
   readTraceHeaders,
+  withoutBody,
   type DeliveryWire,
   type CaptureCounts,
   type CaptureGap,
@@ -152,9 +153,14 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const flushWrites = (): void => writeback.flush();
   const drainWrites = (): void => writeback.drain();
 
+  /**
+   * Tell listeners about a new record (with its body fields) or a change of one (without them:
+   * they never change, see shared `withoutBody`; masking and sending them again cost the live
+   * path for nothing).
+   */
   function emit(record: EnvelopeRecord, isNew: boolean): void {
     if (listeners.size === 0) return;
-    const view = presentRecord(record, opts.showSecrets);
+    const view = presentRecord(isNew ? record : withoutBody(record), opts.showSecrets);
     for (const l of listeners) {
       try {
         l.onRecord?.(view, isNew);

@@ -120,6 +120,24 @@ describe('socket.io stream', () => {
     expect(update.updates.map((r) => [r.id, r.outcome?.status])).toEqual([[call?.id, 'timeout']]);
   });
 
+  it('sends updates, without body fields, to the clients it sent the record to, whatever their filter matched', async () => {
+    const byArgs = await client();
+    const other = await client();
+    // Line 50's call has args {"value": "lost"}: a text filter that only its args match.
+    await byArgs.socket.emitWithAck('stream:subscribe', { filter: { text: '"lost"' }, historyLimit: 0 });
+    await other.socket.emitWithAck('stream:subscribe', { filter: { kind: 'notification' }, historyLimit: 0 });
+    ingestLines(46, 52);
+    const live = await until(() => byArgs.batches.find((b) => !b.history && b.items.length > 0));
+    const call = live.items[0];
+    expect(call).toMatchObject({ kind: 'call', args: { value: 'lost' } });
+    clock = T0 + 10_000;
+    core.flush();
+    const update = await until(() => byArgs.batches.find((b) => b.updates.length > 0));
+    expect(update.updates.map((r) => [r.id, r.outcome?.status, r.args, r.context])).toEqual([[call?.id, 'timeout', null, null]]);
+    await until(() => (other.batches.some((b) => b.items.length > 0) ? true : undefined));
+    expect(other.batches.flatMap((b) => b.updates)).toEqual([]);
+  });
+
   it('answers envelope:get, flows:get and versions:get, and rejects bad input without crashing', async () => {
     const { socket } = await client();
     const bad = await socket.emitWithAck('stream:subscribe', { filter: { kind: 'nope' } } as never);

@@ -109,8 +109,10 @@ export function attachStream(io: StreamServer, options: StreamOptions): StreamHa
 
   const unsubscribe = capture.subscribe({
     onRecord(record, isNew) {
+      // An update has no body fields (shared withoutBody), so it cannot be matched against a
+      // text filter on args: it goes to whoever was sent the record.
       for (const sub of subscribers.values()) {
-        if (matchesFilter(record, sub.filter)) sub.queue.push(record, isNew);
+        if (isNew ? matchesFilter(record, sub.filter) : sub.queue.has(record.id)) sub.queue.push(record, isNew);
       }
     },
     onGap(gap) {
@@ -142,7 +144,7 @@ export function attachStream(io: StreamServer, options: StreamOptions): StreamHa
         const history = historyFor(capture, filter, historyLimit ?? DEFAULT_HISTORY_LIMIT);
         const sub = subscribers.get(socket.id) ?? { socket, filter, queue: new SubscriberQueue(options.maxPending ?? DEFAULT_MAX_PENDING) };
         sub.filter = filter;
-        sub.queue.reset(history.items.at(-1)?.id ?? 0);
+        sub.queue.reset(history.items.map((r) => r.id));
         subscribers.set(socket.id, sub);
         socket.data.filter = filter;
         const batch: EnvelopeBatch = { items: history.items, updates: [], skipped: 0, history: true };

@@ -4,11 +4,18 @@
  * the oldest pending entries are dropped and counted as `skipped` in the next batch
  * (the browser can page them in through the HTTP API if it cares).
  */
-import type { EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
+import { withBodyOf, type EnvelopeBatch, type EnvelopeRecord } from '@osloscope/shared';
 import { OldestFirstMap } from '../oldest-first-map.js';
 
 /** @default 5000 */
 export const DEFAULT_MAX_PENDING = 5000;
+
+/**
+ * Ids of the records a subscriber was sent (history and new ones) that its updates are
+ * forwarded for: the newest this many, as many as the web's buffer holds (live-store
+ * DEFAULT_BUFFER_CAP), plus room for a history page.
+ */
+export const SENT_MEMORY = 25_000;
 
 export class SubscriberQueue {
   // Insertion order: the oldest come out first, and `set` on an existing id replaces the
@@ -18,28 +25,53 @@ export class SubscriberQueue {
   private skipped = 0;
   /** Ids up to here were sent as history; a live "new" record at or below it is a duplicate. */
   private historyMaxId = 0;
+  /** Records sent or queued as new (their updates are the subscriber's business), oldest first. */
+  private readonly sent = new OldestFirstMap<number, true>();
 
-  constructor(private readonly maxPending = DEFAULT_MAX_PENDING) {}
+  constructor(
+    private readonly maxPending = DEFAULT_MAX_PENDING,
+    private readonly sentMemory = SENT_MEMORY,
+  ) {}
 
-  /** Start over for a new subscription (pending data of the old filter is irrelevant). */
-  reset(historyMaxId: number): void {
+  /** Start over for a new subscription (pending data of the old filter is irrelevant); `historyIds` were sent as its history. */
+  reset(historyIds: readonly number[]): void {
     this.items.clear();
     this.updates.clear();
+    this.sent.clear();
     this.skipped = 0;
-    this.historyMaxId = historyMaxId;
+    this.historyMaxId = 0;
+    for (const id of historyIds) {
+      this.remember(id);
+      if (id > this.historyMaxId) this.historyMaxId = id;
+    }
   }
 
-  /** Queue a matching record: `isNew` = just stored, otherwise an update of a stored one. */
+  /** Whether updates of record `id` concern this subscriber: it was sent the record, or has it queued. */
+  has(id: number): boolean {
+    return this.sent.has(id);
+  }
+
+  /**
+   * Queue a record: `isNew` = just stored (the caller checked it matches the subscription),
+   * otherwise an update (shared `withoutBody`) of one this subscriber was sent (`has`).
+   */
   push(record: EnvelopeRecord, isNew: boolean): void {
-    if (this.items.has(record.id)) {
-      // Not sent yet: send the newest state once, as a new item.
-      this.items.set(record.id, record);
+    const pending = this.items.get(record.id);
+    if (pending) {
+      // Not sent yet: send the newest state once, as a new item, with its body.
+      this.items.set(record.id, isNew ? record : withBodyOf(record, pending));
     } else if (isNew && record.id > this.historyMaxId) {
       this.items.set(record.id, record);
-    } else {
+      this.remember(record.id);
+    } else if (!isNew) {
       this.updates.set(record.id, record);
     }
     this.enforceBound();
+  }
+
+  private remember(id: number): void {
+    this.sent.set(id, true);
+    while (this.sent.size > this.sentMemory) this.sent.shift();
   }
 
   get size(): number {

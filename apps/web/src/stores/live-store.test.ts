@@ -30,12 +30,14 @@ describe('applyLiveEvents (bounded buffer)', () => {
     expect(s.received).toBe(300);
   });
 
-  it('applies updates in place and ignores updates for evicted records', () => {
-    let s = { ...initialLiveState(), ...applyLiveEvents(initialLiveState(), [batch(range(1, 3))], 10) };
-    const updated = makeRecord(2, { outcome: { status: 'error', latencyMs: 40, replyId: 9, failure: null, heartbeats: 1 } });
+  it('applies updates in place, keeping the body fields they leave out, and ignores updates for evicted records', () => {
+    const first = [makeRecord(1), makeRecord(2, { args: { instance: 'i-2' }, context: { user: 'demo' } }), makeRecord(3)];
+    let s = { ...initialLiveState(), ...applyLiveEvents(initialLiveState(), [batch(first)], 10) };
+    // What the agent streams for a change: the record without args and context (shared withoutBody).
+    const updated = makeRecord(2, { args: null, context: null, outcome: { status: 'error', latencyMs: 40, replyId: 9, failure: null, heartbeats: 1 } });
     s = { ...s, ...applyLiveEvents(s, [batch([], [updated, makeRecord(99)])], 10) };
     expect(s.ids).toEqual([1, 2, 3]);
-    expect(s.byId.get(2)?.outcome?.status).toBe('error');
+    expect(s.byId.get(2)).toMatchObject({ outcome: { status: 'error' }, args: { instance: 'i-2' }, context: { user: 'demo' } });
     expect(s.byId.has(99)).toBe(false);
   });
 

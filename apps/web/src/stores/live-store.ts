@@ -10,7 +10,7 @@
  * `lastChange` (see `followLive` in live-changes.ts) instead of rescanning 20k records.
  */
 import { createStore } from 'zustand/vanilla';
-import type { CaptureGap, EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
+import { withBodyOf, type CaptureGap, type EnvelopeBatch, type EnvelopeRecord } from '@osloscope/shared';
 
 /** Records kept in the browser; older ones are evicted first. */
 export const DEFAULT_BUFFER_CAP = 20_000;
@@ -138,10 +138,11 @@ export function applyLiveEvents(state: LiveState, events: readonly LiveEvent[], 
       else ids.splice(lowerBound(ids, rec.id), 0, rec.id);
       if (state.paused) newWhilePaused++;
     }
-    // Updates replace records in place; one for an evicted record is ignored.
+    // Updates replace records in place, keeping the body fields they leave out (shared
+    // withBodyOf); one for an evicted record is ignored.
     for (const rec of updates) {
       const prev = byId.get(rec.id);
-      if (prev) replace(prev, rec);
+      if (prev) replace(prev, withBodyOf(rec, prev));
     }
   }
 
