@@ -45,7 +45,8 @@ function matchesNamespace(rec: EnvelopeRecord, namespace: string): boolean {
   return rec.target.namespace === namespace;
 }
 
-function argsText(args: Record<string, unknown> | null): string {
+/** The searchable text of a record's args (empty without args): the one body field the `text` filter searches. */
+export function argsText(args: Record<string, unknown> | null): string {
   if (args === null) return '';
   try {
     return JSON.stringify(args).slice(0, ARGS_TEXT_LIMIT);
@@ -59,6 +60,15 @@ function argsText(args: Record<string, unknown> | null): string {
  * search text (the agent's SQL) uses exactly the matcher's field list.
  */
 export function filterSearchFields(rec: EnvelopeRecord): string[] {
+  const args = argsText(rec.args);
+  return args === '' ? recordSearchFields(rec) : [...recordSearchFields(rec), args];
+}
+
+/**
+ * `filterSearchFields` but the args: the fields that can change after a record is made (a
+ * store keeps them apart from its args text, which never changes).
+ */
+export function recordSearchFields(rec: EnvelopeRecord): string[] {
   const failure = rec.outcome?.failure ?? rec.reply?.failure ?? null;
   const fields: (string | null | undefined)[] = [
     rec.method,
@@ -77,7 +87,6 @@ export function filterSearchFields(rec: EnvelopeRecord): string[] {
     failure?.message,
     rec.notification?.eventType,
     rec.notification?.publisherId,
-    argsText(rec.args),
   ];
   return fields.filter((s): s is string => typeof s === 'string' && s !== '');
 }

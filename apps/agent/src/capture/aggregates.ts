@@ -50,7 +50,7 @@ function flowsFromSummaries(store: CaptureStore): FlowAggregate[] {
   const spanOf = (flowKey: string) => {
     if (!spans.has(flowKey)) {
       const span = store.flowSpan(flowKey);
-      const target = span ? store.getRecord(span.sampleId)?.target : null;
+      const target = span ? store.getLeanRecord(span.sampleId)?.target : null;
       spans.set(flowKey, span && target ? { firstAt: span.firstAt, lastAt: span.lastAt, target } : null);
     }
     return spans.get(flowKey) ?? null;
@@ -95,7 +95,7 @@ export function flowsByScan(store: CaptureStore, filter: EnvelopeFilter): FlowAg
   const targets = new Map<string, FlowFacet['target']>();
   for (const g of groups) {
     if (targets.has(g.flow_key)) continue;
-    const target = store.getRecord(g.sample_id)?.target;
+    const target = store.getLeanRecord(g.sample_id)?.target;
     if (target) targets.set(g.flow_key, target);
   }
   const facets: FlowFacet[] = [];

@@ -35,6 +35,7 @@ import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
 import { filterToSql } from './filter-sql.js';
 import { BoundedMap } from './lru.js';
 import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type ImportResult } from './ndjson.js';
+import { forgetBody } from './lean-record.js';
 import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
 import { CaptureStore, TOTAL_COUNT_CAP } from './store.js';
@@ -159,15 +160,17 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
    * path for nothing).
    */
   function emit(record: EnvelopeRecord, isNew: boolean): void {
-    if (listeners.size === 0) return;
-    const view = presentRecord(isNew ? record : withoutBody(record), opts.showSecrets);
-    for (const l of listeners) {
-      try {
-        l.onRecord?.(view, isNew);
-      } catch {
-        // A failing listener must not break capture.
+    if (listeners.size > 0) {
+      const view = presentRecord(isNew ? record : withoutBody(record), opts.showSecrets);
+      for (const l of listeners) {
+        try {
+          l.onRecord?.(view, isNew);
+        } catch {
+          // A failing listener must not break capture.
+        }
       }
     }
+    forgetBody(record);
   }
 
   // --- decode & verify -----------------------------------------------------------------------
@@ -275,9 +278,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     const hint = uniqueIdHint(raw.body);
     const known = hint !== null ? byMatchKey.get('u:' + hint) : undefined;
     if (!known || known.bodyLength !== raw.body.byteLength) return false;
-    // A record read back from the store (its deliveries lag) takes its body fields from this
-    // event's body, the same bytes, rather than from the stored copy.
-    const record = writeback.get(known.id, () => decode(raw));
+    // The record in memory or read back is lean (lean-record.ts forgetBody): a delivery needs
+    // none of its body fields, so neither body is decoded.
+    const record = writeback.get(known.id);
     if (!record || record.uniqueId !== hint) return false;
     // Only its trace headers are read: the body is the publish's.
     let delivery: DeliveryWire | null;
@@ -307,7 +310,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     const key = matchKeyOf(decoded, raw.body);
     const known = byMatchKey.get(key);
     const id = known?.id ?? (decoded.uniqueId ? store.findByUniqueId(decoded.uniqueId) : null);
-    const record = id !== null ? writeback.get(id, () => decoded) : null;
+    const record = id !== null ? writeback.get(id) : null;
     if (record) {
       addDelivery(record, delivery, raw.source);
       return;

@@ -121,8 +121,9 @@ export function filterToSql(filter: EnvelopeFilter, extra: SqlWhere[] = [], opts
   if (needle !== '') {
     // The trigram index narrows to candidates (needles of 3+ characters); LIKE keeps the
     // matcher's exact meaning (the index folds case by its own Unicode rules).
-    clauses.push("search_text LIKE ? ESCAPE '\\'");
-    params.push(likeSubstring(needle));
+    // A record's text is in two columns (search-text.ts): the fields that change, and its args.
+    clauses.push("(search_text LIKE ? ESCAPE '\\' OR body_text LIKE ? ESCAPE '\\')");
+    params.push(likeSubstring(needle), likeSubstring(needle));
   }
   for (const e of extra) {
     clauses.push(`(${e.sql})`);

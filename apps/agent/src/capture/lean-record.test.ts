@@ -6,6 +6,7 @@ import { agentDecodeOptions, decodeRaw } from './decode.js';
 import { buildRecord } from './record-builder.js';
 import { prepareBatch, type StoreWrite } from './store-batch.js';
 import { CaptureStore } from './store.js';
+import { bodySearchTextOf } from './search-text.js';
 import { fixtureRaws, tempDataDir } from './test-fixtures.js';
 import { COLUMN_NAMES, columnsOf } from './columns.js';
 
@@ -25,7 +26,7 @@ function fixtureWrites(): StoreWrite[] {
       process: null,
       replayOf: null,
     });
-    writes.push({ record, raw, insert: true });
+    writes.push({ record, raw, insert: true, bodyText: bodySearchTextOf(record) });
   }
   return writes;
 }
@@ -64,7 +65,7 @@ describe('lean stored records', () => {
     const changed = copy(call.record);
     changed.server = 'node-z';
     changed.deliveries = [{ queue: 'q', connection: null, server: 'node-z', redelivered: false, at: T0 }];
-    store.applyBatch(prepareBatch([{ record: changed, raw: null, insert: false }], {}), RETENTION);
+    store.applyBatch(prepareBatch([{ record: changed, raw: null, insert: false, bodyText: null }], {}), RETENTION);
     expect(store.getRecord(changed.id)).toEqual(changed);
     expect(store.getRow(changed.id)?.raw.body).toEqual(call.raw?.body);
     store.close();
@@ -75,7 +76,7 @@ describe('lean stored records', () => {
     if (!call) throw new Error('no call in the fixture');
     const record = { ...copy(call.record), signature: { status: 'valid' as const, reason: null }, args: { decrypted: 'plaintext-only' } };
     const store = new CaptureStore(tempDataDir());
-    store.applyBatch(prepareBatch([{ record, raw: call.raw, insert: true }], {}), RETENTION);
+    store.applyBatch(prepareBatch([{ record, raw: call.raw, insert: true, bodyText: bodySearchTextOf(record) }], {}), RETENTION);
     expect(store.getRecord(record.id)?.args).toEqual({ decrypted: 'plaintext-only' });
     expect(store.select('SELECT lean FROM messages', [])).toEqual([{ lean: 0 }]);
     store.close();

@@ -34,3 +34,20 @@ export function hydrateRecord(lean: EnvelopeRecord, decoded: DecodedEnvelope): E
   if (lean.notification) lean.notification.payload = decoded.notification?.payload ?? null;
   return lean;
 }
+
+/**
+ * Drop a record's body fields from memory once it was streamed: later versions of it are
+ * streamed without them (shared `withoutBody`), stored without them (lean), searched by the
+ * `body_text` taken when it was queued, and reads decode them again from the stored body. A
+ * recent record then holds ~1 KB instead of its decoded args and context (~7 KB at 1 KB
+ * bodies, far more at 20 KB). A verified record keeps them: it is stored whole, its body may
+ * be decrypted plaintext the raw body does not hold. Nested objects are replaced, not
+ * changed: a streamed view may share them.
+ */
+export function forgetBody(record: EnvelopeRecord): void {
+  if (record.signature.status === 'valid') return;
+  record.args = null;
+  record.context = null;
+  if (record.reply && record.reply.result !== null) record.reply = { ...record.reply, result: null };
+  if (record.notification && record.notification.payload !== null) record.notification = { ...record.notification, payload: null };
+}

@@ -4,8 +4,9 @@
  * records kept as objects. `get` finds a record wherever it is, so the capture core never
  * reads a stale row while a newer version is still on its way.
  */
-import type { CaptureGap, DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
+import type { CaptureGap, EnvelopeRecord } from '@osloscope/shared';
 import { BoundedMap } from './lru.js';
+import { bodySearchTextOf } from './search-text.js';
 import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
 import type { StoreWriter, WriteOutcome } from './store-writer.js';
 import type { CaptureStore } from './store.js';
@@ -64,21 +65,26 @@ export class RecordWriteback {
     return this.unwrittenInserts;
   }
 
-  /** @param sameBody see CaptureStore.getRecord: used only when the record has to be read back. */
-  get(id: number, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord | null {
+  /**
+   * The latest version of a record, without its body fields once it was streamed or when it is
+   * read back from the store (lean-record.ts `forgetBody`): a change never needs them.
+   */
+  get(id: number): EnvelopeRecord | null {
     const recent = this.queue.get(id)?.record ?? this.hot.get(id);
     if (recent) return recent;
     for (const writes of this.inFlight.values()) {
       const w = writes.get(id);
       if (w) return w.record;
     }
-    return this.opts.store.getRecord(id, sameBody);
+    return this.opts.store.getLeanRecord(id);
   }
 
   /** Queue a record for writing: an insert with its raw event, or a change of a stored one. */
   put(record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void {
     const queued = this.queue.get(record.id);
-    const write: StoreWrite = { record, raw: raw ?? queued?.raw ?? null, insert: insert || (queued?.insert ?? false) };
+    // An insert's body text is taken now: the record drops its body once streamed.
+    const bodyText = queued?.bodyText ?? (insert ? bodySearchTextOf(record) : null);
+    const write: StoreWrite = { record, raw: raw ?? queued?.raw ?? null, insert: insert || (queued?.insert ?? false), bodyText };
     if (!queued && write.insert) this.unwrittenInserts++;
     this.queue.set(record.id, write);
     this.hot.set(record.id, record);
@@ -141,7 +147,7 @@ export class RecordWriteback {
       // messages beyond its limit meanwhile). A newer queued change of the same record is kept.
       for (const [id, w] of writes) {
         const newer = this.queue.get(id);
-        this.queue.set(id, newer ? { record: newer.record, raw: newer.raw ?? w.raw, insert: newer.insert || w.insert } : w);
+        this.queue.set(id, newer ? { record: newer.record, raw: newer.raw ?? w.raw, insert: newer.insert || w.insert, bodyText: newer.bodyText ?? w.bodyText } : w);
       }
     }
   }

@@ -1,15 +1,22 @@
-import { filterSearchFields, type EnvelopeRecord } from '@osloscope/shared';
+import { argsText, recordSearchFields, type EnvelopeRecord } from '@osloscope/shared';
 
 /** Joins the fields: a needle (trimmed, typed by a person) never contains it, so no match spans two fields. */
 export const SEARCH_SEPARATOR = '\u0001';
 
 /**
  * The lowercased text the filter's `text` field searches, stored per record so SQL can LIKE
- * it (and index it by trigram). The fields are shared's `filterSearchFields`, the very list
+ * it (and index it by trigram), in two columns: `search_text` (this: shared's
+ * `recordSearchFields`, which change as the record does) and `body_text` (`bodySearchTextOf`:
+ * its args, written once). Together they are `filterSearchFields`, the very list
  * `matchesFilter` searches, so the two cannot drift apart.
  */
 export function searchTextOf(rec: EnvelopeRecord): string {
-  return filterSearchFields(rec).join(SEARCH_SEPARATOR).toLowerCase();
+  return recordSearchFields(rec).join(SEARCH_SEPARATOR).toLowerCase();
+}
+
+/** The lowercased args text the `text` filter searches (`''` without args): a record's `body_text`. */
+export function bodySearchTextOf(rec: EnvelopeRecord): string {
+  return argsText(rec.args).toLowerCase();
 }
 
 /**

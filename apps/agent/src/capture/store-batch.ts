@@ -18,6 +18,11 @@ export interface StoreWrite {
   /** Set for inserts, and when a deliver-only record is replaced by its publish. */
   raw: StoredRaw | null;
   insert: boolean;
+  /**
+   * Inserts: the record's `body_text` (search-text.ts), taken when it was queued (the record
+   * in memory drops its body once streamed, lean-record.ts `forgetBody`); null for changes.
+   */
+  bodyText: string | null;
 }
 
 export interface PreparedWrite {
@@ -25,7 +30,7 @@ export interface PreparedWrite {
   insert: boolean;
   /**
    * The `messages` row, positionally: COLUMN_NAMES values, record_json, lean, raw_size (null:
-   * unchanged, for a write without its raw event), then the id.
+   * unchanged, for a write without its raw event), body_text (null for a change), then the id.
    */
   row: unknown[];
   /** The raw event's columns (origin, exchange, routing key, headers JSON, properties JSON), or null for a write without it. */
@@ -81,7 +86,7 @@ export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, 
     const columns = columnsOf(w.record);
     const row: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
     const stored = storedRecordJson(w.record);
-    row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.record.id);
+    row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.bodyText, w.record.id);
     let raw: PreparedWrite['raw'] = null;
     let body: [number, number] | null = null;
     if (w.raw) {

@@ -104,7 +104,14 @@ describe('text index (filled per written batch)', () => {
         core.flush();
       }
       const records = core.query({}, { limit: 1000 }).items;
-      const filters: EnvelopeFilter[] = [{ text: 'node-a' }, { text: 'node-b' }, { text: 'UnsupportedVersion' }, { text: 'echo' }, { text: 'ValueError' }];
+      const filters: EnvelopeFilter[] = [
+        { text: 'node-a' },
+        { text: 'node-b' },
+        { text: 'UnsupportedVersion' },
+        { text: 'echo' },
+        { text: 'ValueError' },
+        { text: '"value":' }, // args: written once, kept through every change of the row
+      ];
       const sizes = filters.map((filter) => {
         const matching = records.filter((r) => matchesFilter(r, filter));
         const expected = matching.map((r) => r.id);
@@ -137,31 +144,45 @@ describe('text index (filled per written batch)', () => {
 });
 
 describe('a store from an older version (summaries kept by per-row triggers)', () => {
-  it('gains the late text column and a text index keyed for it on open, and finds old and new rows by text', () => {
-    const dir = filledStore(1000);
+  it('gains the late and body text columns and a text index keyed for them on open, and finds old and new rows by text', () => {
+    // An older store holding one call (fixture line 1: echo, args {"value": "a"}), not yet delivered or answered.
+    const dir = tempDataDir();
+    const first = openCore(dir);
+    const raws = fixtureRaws(T0);
+    first.ingest(raws[0]!);
+    first.flush();
+    first.close();
     const db = new Database(path.join(dir, 'capture.sqlite'));
-    // What a version-4 store had: no late_text, one text index entry per message keyed by its id.
-    db.exec(`ALTER TABLE messages DROP COLUMN late_text;
+    // What a version-4 store had: args in search_text, no late_text or body_text, one text
+    // index entry per message keyed by its id.
+    db.exec(`UPDATE messages SET search_text = search_text || char(1) || body_text WHERE body_text != '';
+      ALTER TABLE messages DROP COLUMN late_text;
+      ALTER TABLE messages DROP COLUMN body_text;
       INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
       INSERT INTO messages_fts (rowid, text) SELECT id, search_text FROM messages;
       UPDATE meta SET value = 4 WHERE key = 'summaryVersion';`);
     db.close();
-    const core = openCore(dir, 1000, T0 + 20_000);
+    const core = openCore(dir);
     try {
-      for (const raw of fixtureRaws(T0 + 15_000)) {
+      // The rest of the traffic: the old call is delivered and answered (its row changes), and new rows come.
+      for (const raw of raws.slice(1)) {
         core.ingest(raw);
         core.flush();
       }
       const records = core.query({}, { limit: 1000 }).items;
-      for (const text of ['echo', 'node-a', 'ValueError']) {
+      const oldCall = records.find((r) => r.id === 1);
+      expect(oldCall).toMatchObject({ args: { value: 'a' }, server: 'node-a', outcome: { status: 'ok' } });
+      for (const text of ['echo', 'node-a', '"value":"a"', '"value":', 'ValueError']) {
         const expected = records.filter((r) => matchesFilter(r, { text })).map((r) => r.id);
-        expect(new Set(expected.map((id) => id > 26)).size).toBe(2); // old rows and new rows match
+        expect(expected.length).toBeGreaterThan(0);
         expect(core.query({ text }, { limit: 1000 }).items.map((r) => r.id)).toEqual(expected);
       }
+      expect(core.query({ text: '"value":"a"' }, { limit: 1000 }).items.map((r) => r.id)).toContain(1);
     } finally {
       core.close();
     }
   });
+
 
 
   it('drops the old triggers and indexes on open, so new rows are counted and indexed once', () => {

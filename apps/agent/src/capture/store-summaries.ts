@@ -26,6 +26,9 @@ export const FTS_WATERMARK_KEY = 'ftsIndexedUpTo';
  */
 export const TEXT_ENTRY = 2;
 
+/** What a message's first text index entry holds: its search text and its args text (NULL in rows of older versions, whose search_text holds them). */
+export const INDEXED_TEXT = "search_text || char(1) || COALESCE(body_text, '')";
+
 /** Triggers and indexes of older versions: dropped on open (the store now does their work). */
 export const DROP_OLD_SCHEMA = `
 DROP TRIGGER IF EXISTS messages_summary_insert;
@@ -189,7 +192,7 @@ export function rebuildSummaries(db: Database.Database, stmts: SummaryStatements
   db.exec(`
     DELETE FROM flow_groups; DELETE FROM flow_latencies; DELETE FROM flow_reached; DELETE FROM version_groups;
     INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');
-    INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, search_text FROM messages;
+    INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages;
     UPDATE messages SET late_text = NULL WHERE late_text IS NOT NULL;
     INSERT INTO meta (key, value) VALUES ('${FTS_WATERMARK_KEY}', (SELECT COALESCE(MAX(id), 0) FROM messages))
       ON CONFLICT(key) DO UPDATE SET value = excluded.value;

@@ -19,6 +19,7 @@ import {
   FTS_WATERMARK_KEY,
   SUMMARY_COLUMN_NAMES,
   SUMMARY_SCHEMA,
+  INDEXED_TEXT,
   SUMMARY_VERSION,
   SummaryDelta,
   TEXT_ENTRY,
@@ -79,7 +80,8 @@ CREATE TABLE IF NOT EXISTS messages (
   record_json TEXT NOT NULL,
   lean INTEGER NOT NULL DEFAULT 0,
   raw_size INTEGER NOT NULL,
-  late_text TEXT
+  late_text TEXT,
+  body_text TEXT
 );`;
 
 /** The raw event of each message, apart from its row: written once, not with every update of the record. */
@@ -148,10 +150,14 @@ function parseRaw(row: RawRow): StoredRaw {
  * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
  * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
  */
-/** `late_text` (see CaptureStore.writeBatch) came with summary version 5: older stores get the column. */
-function addLateTextColumn(db: Database.Database): void {
+/**
+ * `late_text` and `body_text` (see CaptureStore.writeBatch) came with summary version 5:
+ * older stores get the columns. Their rows keep their args in `search_text` (`body_text` NULL).
+ */
+function addSearchColumns(db: Database.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
   if (!columns.includes('late_text')) db.exec('ALTER TABLE messages ADD COLUMN late_text TEXT');
+  if (!columns.includes('body_text')) db.exec('ALTER TABLE messages ADD COLUMN body_text TEXT');
 }
 
 function migrateRawColumns(db: Database.Database): void {
@@ -203,7 +209,7 @@ export class CaptureStore {
     this.db.pragma('temp_store = MEMORY');
     migrateRawColumns(this.db);
     this.db.exec(SCHEMA);
-    addLateTextColumn(this.db);
+    addSearchColumns(this.db);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
     if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
     this.db.exec(SUMMARY_SCHEMA);
@@ -214,19 +220,22 @@ export class CaptureStore {
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     const sets = [...COLUMN_NAMES, 'record_json', 'lean'].map((c) => `${c} = ?`).join(', ');
     this.stmts = {
-      insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, lean, raw_size, id) VALUES (${marks(COLUMN_NAMES.length + 4)})`),
-      // raw_size NULL: the write does not carry the raw event, the row keeps its own; late_text
+      insert: this.db.prepare(`INSERT INTO messages (${cols}, record_json, lean, raw_size, body_text, id) VALUES (${marks(COLUMN_NAMES.length + 5)})`),
+      // raw_size NULL: the write does not carry the raw event, the row keeps its own; body_text
+      // is written once (a row of an older version gets one from its old search text); late_text
       // NULL: unchanged (see writeBatch).
-      update: this.db.prepare(`UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size), late_text = COALESCE(?, late_text) WHERE id = ?`),
+      update: this.db.prepare(
+        `UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size), body_text = COALESCE(body_text, ?), late_text = COALESCE(?, late_text) WHERE id = ?`,
+      ),
       putRaw: this.db.prepare('INSERT OR REPLACE INTO message_raw (origin, exchange, routing_key, headers, properties, body, id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getRaw: this.db.prepare('SELECT origin, exchange, routing_key, headers, properties, body FROM message_raw WHERE id = ?'),
       deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
-      ftsIndexAfter: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, search_text FROM messages WHERE id > ?`),
+      ftsIndexAfter: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages WHERE id > ?`),
       ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
       exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
-      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, late_text, raw_size FROM messages WHERE id = ?`),
+      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, late_text, body_text IS NULL AS old_row, raw_size FROM messages WHERE id = ?`),
       record: this.db.prepare('SELECT id, record_json, lean FROM messages WHERE id = ?'),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
       byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
@@ -274,7 +283,9 @@ export class CaptureStore {
           if (id > maxInserted) maxInserted = id;
           this.addExchanges(cols, id);
         } else {
-          const before = this.stmts.before.get(id) as (SummaryColumns & { search_text: string; late_text: string | null; raw_size: number }) | undefined;
+          const before = this.stmts.before.get(id) as
+            | (SummaryColumns & { search_text: string; late_text: string | null; old_row: number; raw_size: number })
+            | undefined;
           if (before === undefined) continue; // evicted meanwhile
           // A row already in the text index keeps its entry; what the change made searchable
           // (a server named by a delivery, a call's failure) goes into the row's small late
@@ -289,7 +300,9 @@ export class CaptureStore {
               this.stmts.ftsInsert.run(TEXT_ENTRY * id + 1, late);
             }
           }
-          // The row's parameters end with its id: late_text goes before it.
+          // A row of an older version has its args in search_text: keep them as its body_text.
+          if (before.old_row) w.row[w.row.length - 2] = before.search_text;
+          // The row's parameters end with body_text and the id: late_text goes between them.
           w.row.splice(w.row.length - 1, 0, late);
           this.stmts.update.run(w.row);
           if (w.body) bytes += size - before.raw_size;
@@ -343,9 +356,16 @@ export class CaptureStore {
    *   it): a lean record takes its fields from there instead of decoding its stored body, when
    *   the unique id and body size agree.
    */
-  getRecord(id: number, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord | null {
+  /** The record with its body fields (a lean row's decoded again from its raw body). */
+  getRecord(id: number): EnvelopeRecord | null {
     const row = this.stmts.record.get(id) as RecordRow | undefined;
-    return row ? this.recordOf(row, undefined, sameBody) : null;
+    return row ? this.recordOf(row) : null;
+  }
+
+  /** The record as stored: a lean one without its body fields (its raw body is not decoded). */
+  getLeanRecord(id: number): EnvelopeRecord | null {
+    const row = this.stmts.record.get(id) as RecordRow | undefined;
+    return row ? (JSON.parse(row.record_json) as EnvelopeRecord) : null;
   }
 
   getRow(id: number): StoredRow | null {
@@ -361,11 +381,9 @@ export class CaptureStore {
   }
 
   /** The record a row holds; a lean one gets its body fields back from its raw event (lean-record.ts). */
-  private recordOf(row: RecordRow, raw?: StoredRaw | null, sameBody?: () => DecodedEnvelope | null): EnvelopeRecord {
+  private recordOf(row: RecordRow, raw?: StoredRaw | null): EnvelopeRecord {
     const record = JSON.parse(row.record_json) as EnvelopeRecord;
     if (row.lean === 0) return record;
-    const given = sameBody?.();
-    if (given && given.uniqueId !== null && given.uniqueId === record.uniqueId && given.bodySize === record.bodySize) return hydrateRecord(record, given);
     const stored = raw ?? this.getRaw(row.id);
     const decoded = stored ? this.decode(stored) : null;
     return decoded ? hydrateRecord(record, decoded) : record;
