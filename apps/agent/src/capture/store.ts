@@ -146,11 +146,6 @@ function parseRaw(row: RawRow): StoredRaw {
 }
 
 /**
- * Stores written before the raw table split kept the raw event in `messages`, so every update of a
- * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
- * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
- */
-/**
  * `late_text` and `body_text` (see CaptureStore.writeBatch) came with summary version 5:
  * older stores get the columns. Their rows keep their args in `search_text` (`body_text` NULL).
  */
@@ -160,6 +155,11 @@ function addSearchColumns(db: Database.Database): void {
   if (!columns.includes('body_text')) db.exec('ALTER TABLE messages ADD COLUMN body_text TEXT');
 }
 
+/**
+ * Stores written before the raw table split kept the raw event in `messages`, so every update of a
+ * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
+ * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
+ */
 function migrateRawColumns(db: Database.Database): void {
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
   if (!columns.includes('raw_body')) return;
@@ -351,11 +351,6 @@ export class CaptureStore {
     if (cols.target_exchange !== null && cols.target_exchange !== cols.exchange) this.stmts.exchangeInsert.run(cols.target_exchange, id);
   }
 
-  /**
-   * @param sameBody a decode of the very message's body already at hand (a deliver event of
-   *   it): a lean record takes its fields from there instead of decoding its stored body, when
-   *   the unique id and body size agree.
-   */
   /** The record with its body fields (a lean row's decoded again from its raw body). */
   getRecord(id: number): EnvelopeRecord | null {
     const row = this.stmts.record.get(id) as RecordRow | undefined;
