@@ -13,6 +13,8 @@ import type { DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
  */
 export function storedRecordJson(record: EnvelopeRecord): { json: string; lean: boolean } {
   if (record.signature.status === 'valid') return { json: JSON.stringify(record), lean: false };
+  // Most writes: a record that was streamed already dropped its body (forgetBody), no copy needed.
+  if (withoutBodyFields(record)) return { json: JSON.stringify(record), lean: true };
   const lean: EnvelopeRecord = {
     ...record,
     args: null,
@@ -50,4 +52,8 @@ export function forgetBody(record: EnvelopeRecord): void {
   record.context = null;
   if (record.reply && record.reply.result !== null) record.reply = { ...record.reply, result: null };
   if (record.notification && record.notification.payload !== null) record.notification = { ...record.notification, payload: null };
+}
+
+function withoutBodyFields(record: EnvelopeRecord): boolean {
+  return record.args === null && record.context === null && (record.reply?.result ?? null) === null && (record.notification?.payload ?? null) === null;
 }
