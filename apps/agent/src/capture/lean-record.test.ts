@@ -2,34 +2,16 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import { agentDecodeOptions, decodeRaw } from './decode.js';
-import { buildRecord } from './record-builder.js';
 import { prepareBatch, type StoreWrite } from './store-batch.js';
 import { CaptureStore } from './store.js';
 import { bodySearchTextOf } from './search-text.js';
-import { fixtureRaws, tempDataDir } from './test-fixtures.js';
+import { fixtureStoreWrites, tempDataDir } from './test-fixtures.js';
 import { COLUMN_NAMES, columnsOf } from './columns.js';
 
 const T0 = 1_795_973_550_000;
 const RETENTION = { maxMessages: 1000, maxBytes: 1e9 };
 
-/** Every message published in the real firehose fixture, as the capture builds its record. */
-function fixtureWrites(): StoreWrite[] {
-  const writes: StoreWrite[] = [];
-  for (const raw of fixtureRaws(T0)) {
-    const decoded = decodeRaw(raw, agentDecodeOptions());
-    if (decoded.broker?.event !== 'publish') continue;
-    const record = buildRecord(writes.length + 1, decoded, { status: 'unsigned', reason: null }, {
-      source: raw.source,
-      capturedAt: raw.receivedAt,
-      connection: decoded.broker.connection,
-      process: null,
-      replayOf: null,
-    });
-    writes.push({ record, raw, insert: true, bodyText: bodySearchTextOf(record) });
-  }
-  return writes;
-}
+const fixtureWrites = (): StoreWrite[] => fixtureStoreWrites(T0);
 
 const copy = <T>(v: T): T => structuredClone(v);
 

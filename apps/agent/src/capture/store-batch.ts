@@ -1,13 +1,15 @@
 /**
  * A batch of store writes in the form the writer takes, on this thread or the writer thread:
- * statement parameters (plain values) and one packed buffer of raw bodies, which is posted to
- * the writer thread without copying. Records are serialized here, on the capture thread, at
- * the moment the batch is handed over, so later changes to a record go in a later batch.
+ * statement parameters (plain values) and one packed buffer of raw-event frames
+ * (raw-segments.ts), which is posted to the writer thread without copying and appended to the
+ * raw segment log in one write. Records are serialized here, on the capture thread, at the
+ * moment the batch is handed over, so later changes to a record go in a later batch.
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
 import { COLUMN_NAMES, columnsOf, serverNamesOf, type RecordColumns } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
+import { frameLength, frameMeta, writeFrame } from './raw-segments.js';
 
 /** The raw event kept for a record: what the pipeline needs to decode it again. */
 export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
@@ -29,21 +31,21 @@ export interface PreparedWrite {
   id: number;
   insert: boolean;
   /**
-   * The `messages` row, positionally: COLUMN_NAMES values, record_json, lean, raw_size (null:
-   * unchanged, for a write without its raw event), body_text (null for a change), then the id.
+   * The `messages` row, positionally: COLUMN_NAMES values, record_json, lean, raw_size (the
+   * body's bytes; null: unchanged, for a write without its raw event), body_text (null for a
+   * change). The writer adds where the raw event went, and the id.
    */
   row: unknown[];
-  /** The raw event's columns (origin, exchange, routing key, headers JSON, properties JSON), or null for a write without it. */
-  raw: [string, string, string, string, string] | null;
-  /** [offset, length] of the raw body in the batch's `bodies`, set with `raw`. */
-  body: [number, number] | null;
+  /** [offset, length] of the raw event's frame in the batch's `frames`, or null for a write without it. */
+  frame: [number, number] | null;
   /** serverNamesOf(record): the names the `server` filter finds it by. */
   servers: string[];
 }
 
 export interface PreparedBatch {
   writes: PreparedWrite[];
-  bodies: Uint8Array;
+  /** The raw events of the writes that carry one, as frames back to back. */
+  frames: Uint8Array;
   /** Counters written in the batch's transaction (`meta`). */
   meta: Record<string, number>;
 }
@@ -78,27 +80,29 @@ function needsReplacer(value: unknown, depth: number): boolean {
 
 export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, number>): PreparedBatch {
   const list = [...writes];
+  const metas = list.map((w) => (w.raw ? frameMeta(w.raw, jsonSafe) : null));
   let total = 0;
-  for (const w of list) if (w.raw) total += w.raw.body.byteLength;
-  const bodies = new Uint8Array(total);
+  for (let i = 0; i < list.length; i++) {
+    const m = metas[i];
+    if (m) total += frameLength(m, list[i]!.raw!.body.byteLength);
+  }
+  const frames = new Uint8Array(total);
   let offset = 0;
-  const prepared = list.map((w): PreparedWrite => {
+  const prepared = list.map((w, i): PreparedWrite => {
     const columns = columnsOf(w.record);
     const row: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
     const stored = storedRecordJson(w.record);
-    row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.bodyText, w.record.id);
-    let raw: PreparedWrite['raw'] = null;
-    let body: [number, number] | null = null;
-    if (w.raw) {
-      const bytes = w.raw.body;
-      bodies.set(bytes, offset);
-      body = [offset, bytes.byteLength];
-      offset += bytes.byteLength;
-      raw = [w.raw.origin, w.raw.exchange, w.raw.routingKey, jsonSafe(w.raw.headers), jsonSafe(w.raw.properties)];
+    row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.bodyText);
+    const m = metas[i];
+    let frame: [number, number] | null = null;
+    if (w.raw && m) {
+      const end = writeFrame(frames, offset, m, w.raw.body);
+      frame = [offset, end - offset];
+      offset = end;
     }
-    return { id: w.record.id, insert: w.insert, row, raw, body, servers: serverNamesOf(w.record) };
+    return { id: w.record.id, insert: w.insert, row, frame, servers: serverNamesOf(w.record) };
   });
-  return { writes: prepared, bodies, meta };
+  return { writes: prepared, frames, meta };
 }
 
 /** The indexed columns back from a prepared write's row (the writer needs them for summaries). */

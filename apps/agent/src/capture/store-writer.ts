@@ -150,7 +150,7 @@ class ThreadedStoreWriter implements StoreWriter {
     this.posted++;
     this.unanswered.add(seq);
     const request: WriterRequest = { type: 'batch', seq, batch };
-    this.worker.postMessage(request, [batch.bodies.buffer as ArrayBuffer]);
+    this.worker.postMessage(request, [batch.frames.buffer as ArrayBuffer]);
     return seq;
   }
 

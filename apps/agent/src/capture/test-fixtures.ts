@@ -10,6 +10,10 @@ import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 import type { Verifier } from '../signing/verifier.js';
 import { createCaptureCore, type CaptureCore } from './capture-core.js';
+import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { buildRecord } from './record-builder.js';
+import { bodySearchTextOf } from './search-text.js';
+import type { StoreWrite } from './store-batch.js';
 
 const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
 export const SOURCE = 'rabbit-test';
@@ -41,6 +45,24 @@ export function fixtureRaws(t0: number, stepMs = 10): RawCapture[] {
     properties: {},
     body: new Uint8Array(Buffer.from(line.bodyBase64, 'base64')),
   }));
+}
+
+/** Every message published in the real firehose fixture, as the capture builds its record: store inserts, ids from 1. */
+export function fixtureStoreWrites(t0: number): StoreWrite[] {
+  const writes: StoreWrite[] = [];
+  for (const raw of fixtureRaws(t0)) {
+    const decoded = decodeRaw(raw, agentDecodeOptions());
+    if (decoded.broker?.event !== 'publish') continue;
+    const record = buildRecord(writes.length + 1, decoded, { status: 'unsigned', reason: null }, {
+      source: raw.source,
+      capturedAt: raw.receivedAt,
+      connection: decoded.broker.connection,
+      process: null,
+      replayOf: null,
+    });
+    writes.push({ record, raw, insert: true, bodyText: bodySearchTextOf(record) });
+  }
+  return writes;
 }
 
 interface Snapshot {
