@@ -7,7 +7,7 @@
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../pipeline/raw-capture.js';
-import { COLUMN_NAMES, columnsOf, serverNamesOf, type RecordColumns } from './columns.js';
+import { columnsOf, rowOfColumns, serverNamesOf } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
 import { frameLength, frameMeta, writeFrame } from './raw-segments.js';
 
@@ -90,7 +90,7 @@ export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, 
   let offset = 0;
   const prepared = list.map((w, i): PreparedWrite => {
     const columns = columnsOf(w.record);
-    const row: unknown[] = COLUMN_NAMES.map((c) => columns[c]);
+    const row = rowOfColumns(columns);
     const stored = storedRecordJson(w.record);
     row.push(stored.json, stored.lean ? 1 : 0, w.raw ? w.raw.body.byteLength : null, w.bodyText);
     const m = metas[i];
@@ -103,11 +103,4 @@ export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, 
     return { id: w.record.id, insert: w.insert, row, frame, servers: serverNamesOf(w.record) };
   });
   return { writes: prepared, frames, meta };
-}
-
-/** The indexed columns back from a prepared write's row (the writer needs them for summaries). */
-export function columnsOfRow(row: readonly unknown[]): RecordColumns {
-  const columns: Record<string, unknown> = {};
-  for (let i = 0; i < COLUMN_NAMES.length; i++) columns[COLUMN_NAMES[i] as string] = row[i];
-  return columns as unknown as RecordColumns;
 }
