@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RawSegmentLog, frameLength, frameMeta, writeFrame } from './raw-segments.js';
 import { jsonSafe, prepareBatch } from './store-batch.js';
 import type { StoredRaw } from './store-batch.js';
@@ -73,6 +73,27 @@ describe('raw segment log', () => {
     expect(next).toEqual({ segment: 2, offset: 0 });
     expect(second.read(ref)).toEqual(rawOf(1));
     second.close();
+  });
+
+  it('keeps offsets exact after a write that failed halfway (disk full): the next batch overwrites the partial bytes', () => {
+    const dataDir = tempDataDir();
+    const log = new RawSegmentLog(dataDir);
+    const first = framesOf([rawOf(1)]).bytes;
+    const refFirst = { ...log.append(first), length: first.byteLength };
+    const realWrite = fs.writeSync;
+    // Half the frame goes to disk, then the disk is full.
+    const failing = vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+      realWrite(fd, buffer, offset, Math.floor(length / 2), position);
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    }) as unknown as typeof fs.writeSync);
+    expect(() => log.append(framesOf([rawOf(2, 5000)]).bytes)).toThrow(/ENOSPC/);
+    failing.mockRestore();
+    const third = framesOf([rawOf(3)]).bytes;
+    const refThird = { ...log.append(third), length: third.byteLength };
+    expect(refThird.offset).toBe(first.byteLength);
+    expect(log.read(refFirst)).toEqual(rawOf(1));
+    expect(log.read(refThird)).toEqual(rawOf(3));
+    log.close();
   });
 
   it('answers null, without throwing, for a removed segment or a frame cut short', () => {

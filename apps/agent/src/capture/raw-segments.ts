@@ -97,13 +97,14 @@ export class RawSegmentLog {
     let current = this.current ?? this.openLatest();
     if (current.size > 0 && current.size + bytes.byteLength > this.segmentBytes) {
       fs.closeSync(current.fd);
-      const segment = current.segment + 1;
-      current = { segment, fd: fs.openSync(this.file(segment), 'a'), size: 0 };
+      current = this.create(current.segment + 1);
     }
     this.current = current;
     const offset = current.size;
+    // Written at explicit positions, not appended: a write that failed halfway (disk full)
+    // leaves bytes past `size` that the next batch overwrites, so offsets stay exact.
     let written = 0;
-    while (written < bytes.byteLength) written += fs.writeSync(current.fd, bytes, written, bytes.byteLength - written);
+    while (written < bytes.byteLength) written += fs.writeSync(current.fd, bytes, written, bytes.byteLength - written, offset + written);
     current.size += bytes.byteLength;
     return { segment: current.segment, offset };
   }
@@ -162,11 +163,14 @@ export class RawSegmentLog {
   }
 
   private openLatest(): { segment: number; fd: number; size: number } {
-    const segments = this.segments();
     // Start a new segment rather than append after what an earlier run (or a failed writer
     // thread) may have left half written: committed rows never point past what was whole.
-    const segment = (segments.at(-1) ?? 0) + 1;
-    return { segment, fd: fs.openSync(this.file(segment), 'a'), size: 0 };
+    return this.create((this.segments().at(-1) ?? 0) + 1);
+  }
+
+  /** A new, empty segment file (never one that exists: its bytes may be referred to). */
+  private create(segment: number): { segment: number; fd: number; size: number } {
+    return { segment, fd: fs.openSync(this.file(segment), 'wx'), size: 0 };
   }
 
   private reader(segment: number): number | null {
