@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withBodyOf, withoutBody, type EnvelopeRecord } from './record.js';
+import { withBodyOf, withoutBody, withoutContext, type EnvelopeRecord } from './record.js';
 
 function call(overrides: Partial<EnvelopeRecord> = {}): EnvelopeRecord {
   return {
@@ -21,5 +21,16 @@ describe('stream updates without body fields', () => {
     // The record it was made from keeps its body (nested objects are copied, not changed).
     expect([changed.reply?.result, changed.notification?.payload]).toEqual([{ ok: 1 }, { a: 1 }]);
     expect(withBodyOf(update, first)).toEqual(changed);
+  });
+});
+
+describe('new records in the stream', () => {
+  it('leave out only the context, and the record they were made from keeps it', () => {
+    const record = call();
+    const streamed = withoutContext(record);
+    expect(streamed).toEqual({ ...record, context: null });
+    expect(record.context).toEqual({ user: 'admin' });
+    const none = call({ context: null });
+    expect(withoutContext(none)).toBe(none);
   });
 });

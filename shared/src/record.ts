@@ -109,6 +109,17 @@ export function withoutBody(record: EnvelopeRecord): EnvelopeRecord {
   };
 }
 
+/**
+ * `record` without its context (`null`): the form of a new record in the live stream. The
+ * views built from the stream never show a context (the detail does, fetched on its own), and
+ * in a real cloud the context is often the bulk of a request (roles, service catalog, tokens):
+ * sending, masking and holding it for every streamed record cost the agent and the browser for
+ * nothing.
+ */
+export function withoutContext(record: EnvelopeRecord): EnvelopeRecord {
+  return record.context === null ? record : { ...record, context: null };
+}
+
 /** An update (body fields left out) completed with the body fields of an earlier version of the same record. */
 export function withBodyOf(update: EnvelopeRecord, earlier: EnvelopeRecord): EnvelopeRecord {
   return {

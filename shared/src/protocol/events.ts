@@ -17,7 +17,10 @@ export interface AgentHello {
 }
 
 export interface EnvelopeBatch {
-  /** Records new since the last batch, oldest first. */
+  /**
+   * Records new since the last batch, oldest first, without their context (`withoutContext`:
+   * `context` is null; `envelope:get` gives the whole record).
+   */
   items: EnvelopeRecord[];
   /**
    * Records already sent (in `items` or history) whose correlation/outcome/deliveries changed,

@@ -13,6 +13,7 @@ import {
   decodeInnerMessage,
   readTraceHeaders,
   withoutBody,
+  withoutContext,
   type DeliveryWire,
   type CaptureCounts,
   type CaptureGap,
@@ -155,13 +156,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const drainWrites = (): void => writeback.drain();
 
   /**
-   * Tell listeners about a new record (with its body fields) or a change of one (without them:
-   * they never change, see shared `withoutBody`; masking and sending them again cost the live
-   * path for nothing).
+   * Tell listeners about a new record (with its body fields but its context, which no live view
+   * shows: shared `withoutContext`) or a change of one (without any: they never change, see
+   * shared `withoutBody`; masking and sending them again cost the live path for nothing).
    */
   function emit(record: EnvelopeRecord, isNew: boolean): void {
     if (listeners.size > 0) {
-      const view = presentRecord(isNew ? record : withoutBody(record), opts.showSecrets);
+      const view = presentRecord(isNew ? withoutContext(record) : withoutBody(record), opts.showSecrets);
       for (const l of listeners) {
         try {
           l.onRecord?.(view, isNew);

@@ -32,33 +32,21 @@ function apiRecord(record: EnvelopeRecord): EnvelopeRecord {
   return rest;
 }
 
-/**
- * Masked copies by the decoded object they mask. A record is presented again on every change
- * (each delivery, its reply, attribution), but its context, args, result and payload are the
- * objects decoded once and never changed: masking each once saved ~10% of the live path (B1).
- */
-const masked = new WeakMap<object, unknown>();
-
-function maskedOnce<T>(value: T, mask: (v: T) => unknown): unknown {
-  if (typeof value !== 'object' || value === null) return mask(value);
-  if (masked.has(value)) return masked.get(value);
-  const out = mask(value);
-  masked.set(value, out);
-  return out;
-}
-
 const maskValue = (v: unknown) => redactValue(v).value;
-const maskContext = (v: Record<string, unknown>) => redactContext(v).value;
 
-/** A copy of the record safe to show: context, args, results and payloads masked. */
+/**
+ * A copy of the record safe to show: context, args, results and payloads masked. Each record's
+ * body fields are presented once on the live path (updates and new records in the stream leave
+ * them, or the context, out: shared `withoutBody`, `withoutContext`), so nothing is cached.
+ */
 export function presentRecord(record: EnvelopeRecord, showSecrets: boolean): EnvelopeRecord {
   if (showSecrets) return apiRecord(record);
   return {
     ...apiRecord(record),
-    context: record.context ? (maskedOnce(record.context, maskContext) as Record<string, unknown>) : null,
-    args: record.args ? (maskedOnce(record.args, maskValue) as Record<string, unknown>) : null,
-    reply: record.reply ? { ...record.reply, result: maskedOnce(record.reply.result, maskValue) } : null,
-    notification: record.notification ? { ...record.notification, payload: maskedOnce(record.notification.payload, maskValue) } : null,
+    context: record.context ? redactContext(record.context).value : null,
+    args: record.args ? (maskValue(record.args) as Record<string, unknown>) : null,
+    reply: record.reply ? { ...record.reply, result: maskValue(record.reply.result) } : null,
+    notification: record.notification ? { ...record.notification, payload: maskValue(record.notification.payload) } : null,
   };
 }
 

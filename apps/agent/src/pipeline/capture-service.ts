@@ -19,7 +19,11 @@ export interface PageRequest {
 }
 
 export interface CaptureListener {
-  /** A record was stored (`isNew`) or an existing one changed (reply linked, delivered, timed out). */
+  /**
+   * A record was stored (`isNew`, without its context: shared `withoutContext`) or an existing
+   * one changed (reply linked, delivered, timed out; without its body fields: `withoutBody`).
+   * Secrets are masked unless the agent shows them. `get` gives the whole record.
+   */
   onRecord?(record: EnvelopeRecord, isNew: boolean): void;
   onGap?(gap: CaptureGap): void;
 }

@@ -105,6 +105,25 @@ describe('socket.io stream', () => {
     expect(live.skipped).toBe(0);
   });
 
+  it('sends records without their context, history and live alike, while envelope:get gives it, masked', async () => {
+    const { socket, batches } = await client();
+    await socket.emitWithAck('stream:subscribe', { filter: { kind: 'call' }, historyLimit: 3 });
+    ingestLines(46, 52);
+    const live = await until(() => batches.find((b) => !b.history && b.items.length > 0));
+    const streamed = [...batches[0]!.items, ...live.items];
+    expect(streamed).toHaveLength(4);
+    expect(streamed.map((r) => r.context)).toEqual([null, null, null, null]);
+    // Not vacuous: these calls have contexts (with an auth token), and the detail shows them masked.
+    for (const r of streamed) {
+      const detail = await socket.emitWithAck('envelope:get', r.id);
+      if (!detail.ok) throw new Error(detail.error);
+      expect(detail.value.context, `call ${r.id}`).toHaveProperty('auth_token');
+      expect(JSON.stringify(detail.value.context)).not.toContain('gAAAAA');
+    }
+    // The args stay: a text filter on them matches in the browser too.
+    expect(live.items[0]?.args).toEqual({ value: 'lost' });
+  });
+
   it('sends an update when a call it already sent times out', async () => {
     const { socket, batches } = await client();
     await socket.emitWithAck('stream:subscribe', { filter: { kind: 'call' }, historyLimit: 0 });

@@ -12,6 +12,7 @@
 import {
   PROTOCOL_VERSION,
   matchesFilter,
+  withoutContext,
   type Ack,
   type ClientToServerEvents,
   type EnvelopeBatch,
@@ -147,7 +148,8 @@ export function attachStream(io: StreamServer, options: StreamOptions): StreamHa
         sub.queue.reset(history.items.map((r) => r.id));
         subscribers.set(socket.id, sub);
         socket.data.filter = filter;
-        const batch: EnvelopeBatch = { items: history.items, updates: [], skipped: 0, history: true };
+        // As live items: without their context (EnvelopeBatch), which the detail fetches.
+        const batch: EnvelopeBatch = { items: history.items.map(withoutContext), updates: [], skipped: 0, history: true };
         socket.emit('envelopes:batch', batch);
         reply(ack, { ok: true, value: { total: history.total, ...(history.totalCapped ? { totalCapped: true } : {}) } });
       } catch (err) {
