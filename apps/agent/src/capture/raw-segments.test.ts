@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -151,6 +152,34 @@ describe('the capture store with the raw segment log', () => {
     expect(store.getRow(6)?.raw).toEqual(stored(all[5]!.raw));
     expect(store.getRow(9)?.raw).toEqual(stored(all[8]!.raw));
     store.close();
+  });
+
+  it('still reads, exports and evicts the raw events an older version kept in message_raw, beside new ones', () => {
+    const dataDir = tempDataDir();
+    const all = writes();
+    const store = new CaptureStore(dataDir);
+    store.applyBatch(prepareBatch(all.slice(0, 4), {}), { maxMessages: 1000, maxBytes: 1e9 });
+    store.close();
+    // Make messages 1-4 rows of the older layout: raw event in message_raw, no segment reference.
+    const db = new Database(path.join(dataDir, 'capture.sqlite'));
+    const insertOld = db.prepare('INSERT INTO message_raw (id, origin, exchange, routing_key, headers, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const w of all.slice(0, 4)) {
+      const r = w.raw!;
+      insertOld.run(w.record.id, r.origin, r.exchange, r.routingKey, JSON.stringify(r.headers), JSON.stringify(r.properties), Buffer.from(r.body));
+    }
+    db.exec('UPDATE messages SET raw_segment = NULL, raw_offset = NULL, raw_length = NULL; DELETE FROM raw_segments');
+    db.close();
+    fs.rmSync(path.join(dataDir, 'raw'), { recursive: true });
+
+    const reopened = new CaptureStore(dataDir);
+    reopened.applyBatch(prepareBatch(all.slice(4, 8), {}), { maxMessages: 1000, maxBytes: 1e9 });
+    for (const w of all.slice(0, 8)) expect(reopened.getRow(w.record.id)?.raw, `message ${w.record.id}`).toEqual(stored(w.raw));
+    expect([...reopened.iterateRows({ sql: '1', params: [] })].map((r) => r.raw.body)).toEqual(all.slice(0, 8).map((w) => w.raw!.body));
+    // Evicting the old rows empties message_raw; the new ones stay readable.
+    reopened.applyBatch(prepareBatch(all.slice(8, 9), {}), { maxMessages: 5, maxBytes: 1e9 });
+    expect(reopened.select('SELECT COUNT(*) AS n FROM message_raw', [])).toEqual([{ n: 0 }]);
+    expect(reopened.getRow(8)?.raw).toEqual(stored(all[7]!.raw));
+    reopened.close();
   });
 
   it('leaves out of exports, and answers null for, a message whose raw event a crash cut short', () => {
