@@ -2,7 +2,7 @@
 # test.sh   (the README's `npm test`)
 #
 # Prepares the machine (scripts/ensure-env.sh --for test: npm deps, Debian packages,
-# RabbitMQ with the management API, build), then runs the vitest projects unit,
+# RabbitMQ with the management API, build), type-checks the test files, then runs the vitest projects unit,
 # integration and e2e in turn. Every project runs even if an earlier one failed; each
 # writes test-output/<project>.json. The last output line is `N passed, N failed`.
 # Exit status is non-zero when a test failed, a suite did not run, the set-up failed,
@@ -26,6 +26,13 @@ reports=()
 if ! bash "$ROOT/scripts/ensure-env.sh" --for test; then
   warn "environment set-up failed (see above); running the tests anyway"
   reports+=("--problem=environment set-up failed (scripts/ensure-env.sh --for test); see its warnings above")
+fi
+
+# Test files are outside the build (tsc -b): type-check them too, so they stay strict.
+log "type-checking the tests (tsconfig.tests.json, apps/web/tsconfig.tests.json)"
+if ! npx tsc -p tsconfig.tests.json >&2 || ! npx tsc -p apps/web/tsconfig.tests.json >&2; then
+  warn "test files do not type-check (see above)"
+  reports+=("--problem=test files do not type-check (npx tsc -p tsconfig.tests.json; npx tsc -p apps/web/tsconfig.tests.json)")
 fi
 
 # `timeout` runs the suite in its own process group (so a timeout ends every child),

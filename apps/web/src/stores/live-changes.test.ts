@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStore } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { makeRecord } from '../test/make-record';
 import { followLive, rebuildFrom, type RecordSink } from './live-changes';
@@ -20,7 +20,7 @@ function idSink(): RecordSink & { ids: Set<number>; clears: number } {
   return sink;
 }
 
-const push = (store: ReturnType<typeof createStore<LiveState>>, ids: number[], cap = 3) =>
+const push = (store: StoreApi<LiveState>, ids: number[], cap = 3) =>
   store.setState((s) => applyLiveEvents(s, [{ type: 'batch', batch: { items: ids.map((id) => makeRecord(id)), updates: [], skipped: 0, history: false } }], cap));
 
 describe('followLive', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Text, prettyOsloBody, previewText } from './raw-body';
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+/** UTF-8 bytes of `s` as base64, the way the agent sends a raw body (browser APIs only: this is web code). */
+const b64 = (s: string) => btoa(Array.from(new TextEncoder().encode(s), (byte) => String.fromCharCode(byte)).join(''));
 
 describe('raw body', () => {
   it('decodes base64 UTF-8 and expands the inner oslo.message when pretty-printing', () => {
