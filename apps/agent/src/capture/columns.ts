@@ -111,63 +111,20 @@ export const COLUMN_NAMES = [
 ] as const satisfies readonly (keyof RecordColumns)[];
 
 /**
- * The columns as a statement's positional parameters, in COLUMN_NAMES order. Written out (not
- * mapped over the names): a literal is several times cheaper than keyed reads by name, and the
- * store runs these once per write on each thread (columns.test.ts checks the order).
+ * The columns as a statement's positional parameters, in COLUMN_NAMES order, and back. The store
+ * runs these once per write on each thread, and a loop of keyed reads or writes by varying names
+ * is V8's slow path (and left dictionary-mode objects for the writer's GC): both are compiled
+ * once from COLUMN_NAMES into the literal they would be written as, so the names have one source.
+ * The names are fixed identifiers of this module, never input.
  */
+const compiledRowOf = new Function('c', `return [${COLUMN_NAMES.map((n) => `c.${n}`).join(', ')}];`) as (c: RecordColumns) => unknown[];
+const compiledColumnsOf = new Function('r', `return { ${COLUMN_NAMES.map((n, i) => `${n}: r[${i}]`).join(', ')} };`) as (r: readonly unknown[]) => RecordColumns;
+
 export function rowOfColumns(c: RecordColumns): unknown[] {
-  return [
-    c.captured_at,
-    c.source,
-    c.kind,
-    c.exchange,
-    c.target_exchange,
-    c.topic,
-    c.namespace,
-    c.version,
-    c.method,
-    c.server,
-    c.fanout,
-    c.outcome,
-    c.failure_class,
-    c.latency_ms,
-    c.signature_status,
-    c.msg_id,
-    c.unique_id,
-    c.request_id,
-    c.flow_key,
-    c.client_key,
-    c.reached,
-    c.body_size,
-    c.search_text,
-  ];
+  return compiledRowOf(c);
 }
 
 /** The columns back from a row that starts with rowOfColumns' values (the writer needs them for summaries). */
 export function columnsOfRow(r: readonly unknown[]): RecordColumns {
-  return {
-    captured_at: r[0] as number,
-    source: r[1] as string,
-    kind: r[2] as string,
-    exchange: r[3] as string,
-    target_exchange: r[4] as string | null,
-    topic: r[5] as string | null,
-    namespace: r[6] as string | null,
-    version: r[7] as string | null,
-    method: r[8] as string | null,
-    server: r[9] as string | null,
-    fanout: r[10] as number,
-    outcome: r[11] as string | null,
-    failure_class: r[12] as string | null,
-    latency_ms: r[13] as number | null,
-    signature_status: r[14] as string,
-    msg_id: r[15] as string | null,
-    unique_id: r[16] as string | null,
-    request_id: r[17] as number | null,
-    flow_key: r[18] as string | null,
-    client_key: r[19] as string | null,
-    reached: r[20] as string | null,
-    body_size: r[21] as number,
-    search_text: r[22] as string,
-  };
+  return compiledColumnsOf(r);
 }
