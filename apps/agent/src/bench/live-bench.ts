@@ -14,6 +14,7 @@ import { io as ioClient } from 'socket.io-client';
 import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
+import { cpuSecondsOf, localBrokerPid, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
 
 export interface LiveOptions {
   messages: number;
@@ -46,18 +47,19 @@ export interface LiveResult {
    * whatever else the two cores do.
    */
   agentCpuMicrosPerMessage: number;
+  /**
+   * Over the same span, how long the agent's threads ran and how long they were ready to run
+   * but waited for a CPU (null where the kernel keeps no schedstats): the broker, the bench's
+   * clients and the agent share the machine's cores.
+   */
+  agentThreads: ThreadTimes | null;
+  /** CPU seconds the local broker used over the span (null when its process is not found). */
+  brokerCpuSeconds: number | null;
+  /** CPU seconds this process used over the span: the publisher, the bare consumer, the stream client. */
+  benchCpuSeconds: number;
+  /** The span: first publish until the agent had stored every message. */
+  spanSeconds: number;
 }
-
-/** CPU seconds (user + system, all threads) a process has used, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start past its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -147,6 +149,10 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     // Publish as fast as the broker accepts (respecting the socket's back-pressure).
     const pub = await conn.createChannel();
     const gen = workload();
+    const brokerPid = localBrokerPid();
+    const brokerCpu0 = brokerPid !== null ? cpuSecondsOf(brokerPid) : Number.NaN;
+    const benchCpu0 = process.cpuUsage();
+    const threads0 = threadTimesOf(child.pid!);
     const cpu0 = cpuSecondsOf(child.pid!);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < opts.messages; i++) {
@@ -172,6 +178,9 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     // Done when the agent stored every message and the bare consumer has gone quiet.
     let agentDone = 0n;
     let agentCpu = Number.NaN;
+    let agentThreads: ThreadTimes | null = null;
+    let brokerCpu = Number.NaN;
+    let benchCpu = Number.NaN;
     let h = await health();
     const deadline = Date.now() + Math.max(120_000, opts.messages * 5);
     while (Date.now() < deadline) {
@@ -182,10 +191,15 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       if (written + h.counts.dropped >= opts.messages && agentDone === 0n) {
         agentDone = process.hrtime.bigint();
         agentCpu = cpuSecondsOf(child.pid!) - cpu0;
+        agentThreads = threadTimesSince(threads0, threadTimesOf(child.pid!));
+        if (brokerPid !== null) brokerCpu = cpuSecondsOf(brokerPid) - brokerCpu0;
+        const used = process.cpuUsage(benchCpu0);
+        benchCpu = (used.user + used.system) / 1e6;
       }
       const quiet = bareLast !== 0n && Number(process.hrtime.bigint() - bareLast) / 1e9 > 2;
       if (agentDone !== 0n && quiet && streamed + skipped >= opts.messages) break;
-      await sleep(agentDone === 0n ? 20 : 200);
+      // Each poll costs the agent an HTTP request: finely only near the end, where it times the run.
+      await sleep(agentDone === 0n && written >= 0.9 * opts.messages ? 20 : 200);
     }
     const bareSeconds = Number(bareLast - t0) / 1e9;
     const agentSeconds = agentDone === 0n ? Number.POSITIVE_INFINITY : Number(agentDone - t0) / 1e9;
@@ -206,6 +220,10 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       skipped,
       agentRssMb: rss,
       agentCpuMicrosPerMessage: (agentCpu / opts.messages) * 1e6,
+      agentThreads,
+      brokerCpuSeconds: Number.isNaN(brokerCpu) ? null : brokerCpu,
+      benchCpuSeconds: benchCpu,
+      spanSeconds: agentSeconds,
     };
   } finally {
     brokerError = null;

@@ -12,11 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureCaptureFile } from './capture-file.js';
-import { runLiveBench } from './live-bench.js';
+import { runLiveBench, type LiveResult } from './live-bench.js';
 import { runPipelineBench } from './pipeline-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { slope } from './browser-probe.js';
 import { ms, rate, ratio, renderTable, type BenchRow } from './table.js';
+
+/** B1: how many cores the agent, the broker and the bench's own clients kept busy over the run. */
+function coresUsed(r: LiveResult): string {
+  const cores = (cpuSeconds: number) => (cpuSeconds / r.spanSeconds).toFixed(2);
+  const agent = (r.agentCpuMicrosPerMessage * r.published) / 1e6;
+  const broker = r.brokerCpuSeconds === null ? 'not found' : cores(r.brokerCpuSeconds);
+  return `agent ${cores(agent)}, broker ${broker}, bench clients ${cores(r.benchCpuSeconds)} (of ${os.cpus().length})`;
+}
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +61,17 @@ if (only.has('b1')) {
     },
     { bench: 'B1', metric: 'agent RSS after run', value: `${Math.round(r.agentRssMb)} MB`, target: '', met: null },
     { bench: 'B1', metric: 'agent CPU per message (both threads)', value: `${Math.round(r.agentCpuMicrosPerMessage)} µs`, target: '', met: null },
+    { bench: 'B1', metric: 'CPU used over the run (cores)', value: coresUsed(r), target: '', met: null },
   );
+  if (r.agentThreads) {
+    rows.push({
+      bench: 'B1',
+      metric: 'agent threads: ran / waited for a CPU',
+      value: `${r.agentThreads.ran.toFixed(1)} s / ${r.agentThreads.waited.toFixed(1)} s`,
+      target: '',
+      met: null,
+    });
+  }
 }
 
 if (only.has('b2') || only.has('b4') || only.has('b5')) {
