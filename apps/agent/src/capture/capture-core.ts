@@ -277,12 +277,21 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
    */
   function ingestKnownDeliver(raw: RawCapture): boolean {
     const hint = uniqueIdHint(raw.body);
-    const known = hint !== null ? byMatchKey.get('u:' + hint) : undefined;
-    if (!known || known.bodyLength !== raw.body.byteLength) return false;
+    if (hint === null) return false;
+    const known = byMatchKey.get('u:' + hint);
+    if (known && known.bodyLength !== raw.body.byteLength) return false;
+    // A deliver later than the match memory reaches (a queue backed up, MATCH_MEMORY publishes
+    // ago) is found through the `_unique_id` index: decoding its body to learn the same id cost
+    // a double JSON parse per delivery exactly when the agent is busiest. Unwritten records are
+    // all recent, so in the match memory.
+    const id = known ? known.id : store.findByUniqueId(hint);
+    if (id === null) return false;
     // The record in memory or read back is lean (lean-record.ts forgetBody): a delivery needs
     // none of its body fields, so neither body is decoded.
-    const record = writeback.get(known.id);
+    const record = writeback.get(id);
     if (!record || record.uniqueId !== hint) return false;
+    // The size check the match memory's entry made: same id and size, or the full decode decides.
+    if (!known && record.bodySize !== raw.body.byteLength) return false;
     // Only its trace headers are read: the body is the publish's.
     let delivery: DeliveryWire | null;
     try {
