@@ -16,6 +16,7 @@ import type { AmqpSourceOptions } from './source-options.js';
 import type { CaptureService } from '../pipeline/capture-service.js';
 import { createGuardedIngest } from './guarded-ingest.js';
 import type { LogFn } from './logger.js';
+import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
 
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
 
@@ -61,7 +62,7 @@ export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
         ch.on('error', (e: Error) => sctx.lost(e));
         ch.on('close', () => sctx.lost(new Error('capture channel closed')));
         // '' = server-named; exclusive + auto-delete: gone when our connection closes.
-        const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+        const q = await ch.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
         // '#': queue and exchange names contain dots (§6.1).
         await ch.bindQueue(q.queue, TRACE_EXCHANGE, '#');
         const onMessage = createTraceHandler(opts.name, opts.capture, ctx.log, () =>

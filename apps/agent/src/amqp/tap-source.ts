@@ -16,6 +16,7 @@ import { createGuardedIngest } from './guarded-ingest.js';
 import type { LogFn } from './logger.js';
 import type { TapSourceOptions } from './source-options.js';
 import { selectTapExchanges, type TapExchanges } from './tap-exchanges.js';
+import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
 
 export const TAP_BLIND_SPOTS = [
   'replies (published to the default exchange) are not visible in tap mode',
@@ -129,7 +130,7 @@ export function createTapSource(opts: TapSourceOptions): CaptureSource {
         const ch = await c.createChannel();
         ch.on('error', (e: Error) => sctx.lost(e));
         ch.on('close', () => sctx.lost(new Error('tap channel closed')));
-        const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+        const q = await ch.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
         queue = q.queue;
         await ch.consume(
           q.queue,

@@ -13,6 +13,7 @@ import amqp from 'amqplib';
 import { io as ioClient } from 'socket.io-client';
 import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
+import { CAPTURE_QUEUE_OPTIONS } from '../amqp/capture-queue.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
 import { cpuSecondsOf, localBrokerPid, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
 
@@ -105,10 +106,10 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     const consumer = await consumerConn.createChannel();
     for (const q of workloadQueues()) await consumer.consume(q, () => {}, { noAck: true });
 
-    // The bare consumer: its own exclusive trace queue, noAck, counting.
+    // The bare consumer: a trace queue declared as the agent declares its own, noAck, counting.
     const bareConn = await connect(amqpUrl);
     const bare = await bareConn.createChannel();
-    const traceQ = await bare.assertQueue('', { exclusive: true });
+    const traceQ = await bare.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
     await bare.bindQueue(traceQ.queue, 'amq.rabbitmq.trace', '#');
     let traceEvents = 0;
     let bareLast = 0n;

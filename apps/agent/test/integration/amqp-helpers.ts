@@ -80,6 +80,7 @@ export interface QueueFacts {
   durable: boolean;
   auto_delete: boolean;
   exclusive: boolean;
+  arguments?: Record<string, unknown>;
   messages?: number;
 }
 export interface ExchangeFacts {
@@ -90,7 +91,7 @@ export interface ExchangeFacts {
 }
 
 export const listQueues = (vhost: string) =>
-  managementRequest<QueueFacts[]>('GET', `/api/queues/${vhostSegment(vhost)}?columns=name,durable,auto_delete,exclusive,messages`);
+  managementRequest<QueueFacts[]>('GET', `/api/queues/${vhostSegment(vhost)}?columns=name,durable,auto_delete,exclusive,arguments,messages`);
 export const listExchanges = (vhost: string) =>
   managementRequest<ExchangeFacts[]>('GET', `/api/exchanges/${vhostSegment(vhost)}?columns=name,type,durable,auto_delete`);
 

@@ -33,7 +33,9 @@ const queueCounts = (name: string) =>
   );
 
 const topology = async () => ({
-  queues: (await listQueues(vhost.name)).map(({ name, durable, auto_delete, exclusive }: QueueFacts) => ({ name, durable, auto_delete, exclusive })).sort((a, b) => a.name.localeCompare(b.name)),
+  queues: (await listQueues(vhost.name))
+    .map(({ name, durable, auto_delete, exclusive, arguments: args }: QueueFacts) => ({ name, durable, auto_delete, exclusive, arguments: args ?? {} }))
+    .sort((a, b) => a.name.localeCompare(b.name)),
   exchanges: (await listExchanges(vhost.name)).map(({ name, type, durable, auto_delete }: ExchangeFacts) => ({ name, type, durable, auto_delete })).sort((a, b) => a.name.localeCompare(b.name)),
 });
 
@@ -91,7 +93,11 @@ describe('passiveness', () => {
     const now = await topology();
     const added = now.queues.filter((q) => !before.queues.some((b) => b.name === q.name));
     expect(added).toHaveLength(2); // one firehose queue, one tap queue
-    for (const q of added) expect(q).toMatchObject({ durable: false, auto_delete: true, exclusive: true });
+    for (const q of added) {
+      expect(q).toMatchObject({ durable: false, auto_delete: true, exclusive: true });
+      // No length limit or TTL: the broker never drops capture the agent has not read yet.
+      expect(q.arguments).toEqual({});
+    }
     expect(now.queues.filter((q) => before.queues.some((b) => b.name === q.name))).toEqual(before.queues);
     expect(now.exchanges).toEqual(before.exchanges);
 
