@@ -5,10 +5,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureStore } from './store.js';
-import type { WriteOutcome, WriterRequest, WriterThreadData } from './store-writer.js';
+import { EXITED, type WriteOutcome, type WriterRequest, type WriterThreadData } from './store-writer.js';
 
 const { dataDir, retention, signal, port } = workerData as WriterThreadData;
 const finished = new Int32Array(signal);
+// Whatever ends this thread (an exception, process.exit), say so where the capture thread looks
+// while it waits: blocked in Atomics.wait, it cannot get the worker's 'exit' event.
+process.on('exit', () => {
+  Atomics.store(finished, EXITED, 1);
+  Atomics.notify(finished, 0);
+});
 // 16 MiB keeps the index pages recent rows go to hot; 64 measured no faster here and costs RSS (B5).
 const store = new CaptureStore(dataDir, { cacheMiB: 16 });
 

@@ -39,12 +39,21 @@ export type WriterRequest = { type: 'batch'; seq: number; batch: PreparedBatch }
 export interface WriterThreadData {
   dataDir: string;
   retention: Retention;
-  /** Int32Array over a SharedArrayBuffer: [0] counts finished requests (each one reports once). */
+  /**
+   * Int32Array over a SharedArrayBuffer: [0] counts finished requests (each one reports once);
+   * [EXITED] is set to 1 by the thread as it ends, however it ends (but killed for memory).
+   */
   signal: SharedArrayBuffer;
   port: MessagePort;
 }
 
-/** Give up waiting when the writer thread shows no progress for this long (it died or the disk hangs). */
+/** Index of the writer thread's "I have ended" flag in the shared signal (WriterThreadData). */
+export const EXITED = 1;
+
+/**
+ * Give up waiting when the writer thread shows no progress for this long: a thread that ended
+ * says so at once (EXITED), so this is for one the engine killed (out of memory) or a disk that hangs.
+ */
 const STALL_MS = 60_000;
 
 /** Apply a batch on this thread (the inline writer, and the threaded one after its thread failed). */
@@ -117,7 +126,7 @@ class ThreadedStoreWriter implements StoreWriter {
     dataDir: string,
     private readonly retention: Retention,
   ) {
-    const shared = new SharedArrayBuffer(4);
+    const shared = new SharedArrayBuffer(8);
     this.signal = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -172,8 +181,9 @@ class ThreadedStoreWriter implements StoreWriter {
       const seen = Atomics.load(this.signal, 0);
       this.collect();
       if (this.posted - this.finished <= n) return;
-      // While this thread waits, the worker's 'exit' event cannot be delivered: ask directly.
-      if (this.worker.threadId === -1) {
+      // While this thread waits, the worker's 'exit' event cannot be delivered: the thread flags
+      // its own end (EXITED); threadId covers an end seen by the event loop before this wait.
+      if (Atomics.load(this.signal, EXITED) === 1 || this.worker.threadId === -1) {
         this.failOver('the store writer thread stopped');
         return;
       }

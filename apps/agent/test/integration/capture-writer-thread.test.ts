@@ -118,12 +118,14 @@ describe('the store writer thread', () => {
 });
 
 describe('a store writer thread that dies', () => {
-  it('fails over to writing on the capture thread, and nothing captured is lost', async () => {
-    // A writer thread that dies shortly after it starts, before it answers any batch.
-    const crash = path.join(dir, 'crashing-writer.mjs');
-    fs.writeFileSync(crash, 'setTimeout(() => process.exit(3), 100);\n');
-    const core = createBuiltCore({
-      dataDir: path.join(dir, 'failover'),
+  const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
+
+  /** A capture core whose writer thread runs `script` (the real writer thread, ended by the test's code). */
+  function coreWithWriter(name: string, script: string): Core {
+    const crash = path.join(dir, `${name}.mjs`);
+    fs.writeFileSync(crash, `import ${JSON.stringify(writerThread)};\n${script}\n`);
+    return createBuiltCore({
+      dataDir: path.join(dir, name),
       retention: { maxMessages: 10 * N, maxBytes: 1e10 },
       showSecrets: false,
       directory: openBenchDirectory(),
@@ -132,6 +134,9 @@ describe('a store writer thread that dies', () => {
       storeWriter: 'thread',
       storeWriterScript: pathToFileURL(crash),
     }) as Core;
+  }
+
+  async function expectFailedOverWithNothingLost(core: Core): Promise<void> {
     try {
       expect(core.storeWriter).toBe('thread');
       await core.importNdjson(readLines(file));
@@ -142,5 +147,23 @@ describe('a store writer thread that dies', () => {
     } finally {
       core.close();
     }
+  }
+
+  it('fails over to writing on the capture thread, and nothing captured is lost', async () => {
+    // Ends 100 ms after it starts, having answered nothing, most likely while the import runs.
+    await expectFailedOverWithNothingLost(
+      coreWithWriter('failover', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);\nprocess.exit(3);'),
+    );
+  });
+
+  it('fails over at once when it dies while the capture thread is blocked waiting for it', async () => {
+    // Busy for 3 s (answers nothing), then ends: by then the import is done and the capture
+    // thread is blocked in flush(), where the worker's 'exit' event cannot reach it. Before the
+    // thread flagged its own end, this waited 60 s and threw.
+    const started = Date.now();
+    await expectFailedOverWithNothingLost(
+      coreWithWriter('failover-blocked', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);\nprocess.exit(3);'),
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
