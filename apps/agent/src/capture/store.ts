@@ -274,6 +274,8 @@ export class CaptureStore {
       exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
       before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, late_text, body_text IS NULL AS old_row, raw_size FROM messages WHERE id = ?`),
       record: this.db.prepare(`SELECT ${RECORD_ROW} FROM messages WHERE id = ?`),
+      // A late change reads its record back with this: the JSON alone, no row object to build.
+      recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
       byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
       pending: this.db.prepare(`SELECT ${RECORD_ROW} FROM messages WHERE outcome = 'pending' ORDER BY id`),
@@ -401,8 +403,8 @@ export class CaptureStore {
 
   /** The record as stored: a lean one without its body fields (its raw body is not decoded). */
   getLeanRecord(id: number): EnvelopeRecord | null {
-    const row = this.stmts.record.get(id) as RecordRow | undefined;
-    return row ? (JSON.parse(row.record_json) as EnvelopeRecord) : null;
+    const json = this.stmts.recordJson.get(id) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as EnvelopeRecord);
   }
 
   getRow(id: number): StoredRow | null {
