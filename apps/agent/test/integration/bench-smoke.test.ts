@@ -46,5 +46,11 @@ describe('benchmarks (smoke)', () => {
     // The agent's own CPU per message was read from /proc (NaN when it never was).
     expect(Number.isFinite(r.agentCpuMicrosPerMessage)).toBe(true);
     expect(r.agentCpuMicrosPerMessage).toBeGreaterThan(0);
+    // Where the CPU went: the local broker was found and used some, the agent's threads ran.
+    expect(r.brokerCpuSeconds).not.toBeNull();
+    expect(r.brokerCpuSeconds!).toBeGreaterThan(0);
+    expect(r.benchCpuSeconds).toBeGreaterThan(0);
+    expect(r.agentThreads?.ran ?? 0).toBeGreaterThan(0);
+    expect(r.spanSeconds).toBeGreaterThan(0);
   });
 });
