@@ -62,8 +62,12 @@ export interface CaptureCoreOptions {
   timers?: boolean;
   /** Write the store on a writer thread (store-writer.ts) or inline. @default 'thread' (inline where no compiled writer script exists) */
   storeWriter?: 'thread' | 'inline';
-  /** Replaces the writer thread's script (tests: a writer thread that crashes). */
+  /** Replaces the writer thread's script (tests: a writer thread that crashes or hangs). */
   storeWriterScript?: URL;
+  /** How long the writer may make no progress before capture stops waiting for it (tests). @default store-writer.ts STALL_MS */
+  storeWriterStallMs?: number;
+  /** Unwritten new records beyond which new messages are dropped and counted (tests). @default MAX_WRITE_QUEUE */
+  maxWriteQueue?: number;
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name. */
@@ -128,7 +132,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     signatureFailures: store.meta('signatureFailures') ?? 0,
   };
 
-  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript);
+  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript, opts.storeWriterStallMs);
+  const maxWriteQueue = opts.maxWriteQueue ?? MAX_WRITE_QUEUE;
   const writeback = new RecordWriteback({
     store,
     writer,
@@ -145,6 +150,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   /** While > 0 the timeout sweep waits: imported calls are old, their replies come a few lines later. */
   let importing = 0;
   let closed = false;
+  /** New messages dropped since the last one admitted (the write queue was full). */
+  let droppedInRow = 0;
 
 
   // --- record access ---------------------------------------------------------------------
@@ -153,7 +160,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   for (const call of store.pendingCalls()) calls.restorePending(call);
   const put = (record: EnvelopeRecord, raw: StoredRaw | null, insert: boolean): void => writeback.put(record, raw, insert);
   const flushWrites = (): void => writeback.flush();
-  const drainWrites = (): void => writeback.drain();
+  const drainWrites = (): void => {
+    writeback.drain();
+  };
 
   /**
    * Tell listeners about a new record (with its body fields but its context, which no live view
@@ -356,13 +365,18 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   /** A new record: count it, correlate it, store it, tell listeners. */
   function admit(record: EnvelopeRecord, raw: RawCapture): void {
-    if (writeback.pendingInserts >= MAX_WRITE_QUEUE) {
+    if (writeback.pendingInserts >= maxWriteQueue) {
       counters.dropped++;
-      if (counters.dropped === 1 || counters.dropped % 10_000 === 0) {
-        markGap({ source: raw.source, from: raw.receivedAt, to: null, reason: 'capture store is falling behind: messages dropped' });
+      // A gap where each run of drops starts, and every 10,000 drops while it lasts.
+      if (droppedInRow++ % 10_000 === 0) {
+        const reason = writeback.writerStalled
+          ? 'capture store writer is stalled (no progress; a hung disk?): messages dropped'
+          : 'capture store is falling behind: messages dropped';
+        markGap({ source: raw.source, from: raw.receivedAt, to: null, reason });
       }
       return;
     }
+    droppedInRow = 0;
     counters.captured++;
     if (record.decodeError) counters.decodeErrors++;
     if (record.signature.status === 'failed') counters.signatureFailures++;

@@ -92,18 +92,20 @@ export class RecordWriteback {
     if (this.queue.size >= FLUSH_AT) this.flush();
   }
 
-  /** Hand the queue to the writer (not waiting for it) and take in finished outcomes. */
+  /**
+   * Hand the queue to the writer (not waiting for it) and take in finished outcomes. With
+   * MAX_IN_FLIGHT batches unwritten it waits for the writer; a stalled writer (store-writer.ts)
+   * is not waited for, and the queue keeps what comes until it moves.
+   */
   flush(): void {
     const { writer } = this.opts;
-    if (this.queue.size > 0) {
+    this.settle(writer.poll());
+    if (this.queue.size > 0 && this.inFlight.size < MAX_IN_FLIGHT) {
       this.inFlight.set(writer.submit(prepareBatch(this.queue.values(), this.opts.meta())), this.queue);
       this.queue = new Map();
-    }
-    this.settle(writer.poll());
-    if (this.inFlight.size >= MAX_IN_FLIGHT) {
-      writer.waitUntilPending(MAX_IN_FLIGHT - 1);
       this.settle(writer.poll());
     }
+    if (this.inFlight.size >= MAX_IN_FLIGHT && writer.waitUntilPending(MAX_IN_FLIGHT - 1)) this.settle(writer.poll());
   }
 
   /** Take in the outcomes of batches the writer finished, without handing anything over or waiting. */
@@ -111,11 +113,23 @@ export class RecordWriteback {
     this.settle(this.opts.writer.poll());
   }
 
-  /** Everything queued is written (or failed and queued again) when this returns: SQL reads see it. */
-  drain(): void {
+  /**
+   * Returns true when everything queued is written (or failed and queued again): SQL reads see
+   * it. False: the writer is stalled, and reads see what it wrote so far.
+   */
+  drain(): boolean {
+    // A queue held back by a stalled writer goes once the first flush found it moving again.
+    const heldBack = this.inFlight.size >= MAX_IN_FLIGHT;
     this.flush();
-    this.opts.writer.waitUntilPending(0);
+    if (heldBack && this.inFlight.size < MAX_IN_FLIGHT && this.queue.size > 0) this.flush();
+    const done = this.opts.writer.waitUntilPending(0);
     this.settle(this.opts.writer.poll());
+    return done;
+  }
+
+  /** The writer made no progress for its stall time (store-writer.ts) and has not moved since. */
+  get writerStalled(): boolean {
+    return this.opts.writer.stalled;
   }
 
   addGap(gap: CaptureGap): void {
@@ -125,7 +139,9 @@ export class RecordWriteback {
   /** Write what is queued, then stop the writer. */
   close(): void {
     try {
-      this.drain();
+      if (!this.drain()) {
+        process.emitWarning(`closing the capture store with its writer stalled: ${this.unwrittenInserts} captured messages are not written`, 'OsloscopeStoreWriter');
+      }
     } finally {
       this.opts.writer.close();
     }

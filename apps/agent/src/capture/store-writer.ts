@@ -25,8 +25,14 @@ export interface StoreWriter {
   submit(batch: PreparedBatch): number;
   /** Outcomes of batches finished since the last call, in order. Never blocks. */
   poll(): WriteOutcome[];
-  /** Block until at most `n` submitted batches are unfinished (0: all written). Their outcomes come from poll(). */
-  waitUntilPending(n: number): void;
+  /**
+   * Block until at most `n` submitted batches are unfinished (0: all written); their outcomes
+   * come from poll(). Returns false, without waiting, while the writer is stalled: it made no
+   * progress for the stall time (a hung disk). Capture then goes on, its write queue bounded.
+   */
+  waitUntilPending(n: number): boolean;
+  /** The writer made no progress for the stall time and has not made any since. */
+  readonly stalled: boolean;
   pending(): number;
   addGap(gap: CaptureGap): void;
   /** Write what was submitted, then stop. */
@@ -51,10 +57,14 @@ export interface WriterThreadData {
 export const EXITED = 1;
 
 /**
- * Give up waiting when the writer thread shows no progress for this long: a thread that ended
- * says so at once (EXITED), so this is for one the engine killed (out of memory) or a disk that hangs.
+ * Stop waiting when the writer thread shows no progress for this long: a thread that ended says
+ * so at once (EXITED), so this is for a disk that hangs (or a thread the engine killed for
+ * memory, whose 'exit' then reaches the event loop once the wait is over). A batch of 1,000 rows
+ * commits in well under a second here; the wait blocks the capture thread's event loop (stream,
+ * health), so it is not long. Declaring a stall loses nothing: the write queue holds what comes
+ * (bounded, see capture-core MAX_WRITE_QUEUE) until the writer moves again.
  */
-const STALL_MS = 60_000;
+const STALL_MS = 10_000;
 
 /** Apply a batch on this thread (the inline writer, and the threaded one after its thread failed). */
 function applyHere(store: CaptureStore, batch: PreparedBatch, retention: Retention, seq: number): WriteOutcome {
@@ -87,7 +97,11 @@ class InlineStoreWriter implements StoreWriter {
     return out;
   }
 
-  waitUntilPending(): void {}
+  waitUntilPending(): boolean {
+    return true;
+  }
+
+  readonly stalled = false;
 
   pending(): number {
     return 0;
@@ -119,12 +133,15 @@ class ThreadedStoreWriter implements StoreWriter {
   private closed = false;
   /** Why the thread stopped; from then on batches are written here. */
   private failure: string | null = null;
+  /** The finished-requests signal when a stall was declared; null while the writer moves. */
+  private stalledAt: number | null = null;
 
   constructor(
     script: URL,
     private readonly store: CaptureStore,
     dataDir: string,
     private readonly retention: Retention,
+    private readonly stallMs: number,
   ) {
     const shared = new SharedArrayBuffer(8);
     this.signal = new Int32Array(shared);
@@ -175,22 +192,39 @@ class ThreadedStoreWriter implements StoreWriter {
     return this.posted - this.finished;
   }
 
-  waitUntilPending(n: number): void {
+  get stalled(): boolean {
+    return this.stalledAt !== null;
+  }
+
+  waitUntilPending(n: number): boolean {
     let lastProgress = Date.now();
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       this.collect();
-      if (this.posted - this.finished <= n) return;
+      if (this.stalledAt !== null && seen !== this.stalledAt) this.resumed();
+      if (this.posted - this.finished <= n) return true;
       // While this thread waits, the worker's 'exit' event cannot be delivered: the thread flags
       // its own end (EXITED); threadId covers an end seen by the event loop before this wait.
       if (Atomics.load(this.signal, EXITED) === 1 || this.worker.threadId === -1) {
         this.failOver('the store writer thread stopped');
-        return;
+        return true;
       }
+      // Stalled: no more waiting until it moves (the caller keeps its queue meanwhile).
+      if (this.stalledAt !== null) return false;
       // The writer posts its outcome before it bumps the signal, so a wake-up always finds it.
-      const r = Atomics.wait(this.signal, 0, seen, 1000);
+      const r = Atomics.wait(this.signal, 0, seen, Math.min(1000, this.stallMs));
       if (r !== 'timed-out') lastProgress = Date.now();
-      else if (Date.now() - lastProgress > STALL_MS) throw new Error(`capture store writer made no progress for ${STALL_MS / 1000} s`);
+      else if (Date.now() - lastProgress >= this.stallMs) {
+        // Not a failover: the thread may still commit what it holds, and writing those batches
+        // here too would insert them twice.
+        this.stalledAt = Atomics.load(this.signal, 0);
+        process.emitWarning(
+          `the capture store writer made no progress for ${this.stallMs / 1000} s (${this.posted - this.finished} requests unfinished): ` +
+            'capture goes on, new messages wait in memory (dropped and counted beyond the write queue limit) until it moves',
+          'OsloscopeStoreWriter',
+        );
+        return false;
+      }
     }
   }
 
@@ -212,10 +246,17 @@ class ThreadedStoreWriter implements StoreWriter {
     const request: WriterRequest = { type: 'close' };
     this.worker.postMessage(request);
     try {
-      this.waitUntilPending(0);
+      if (!this.waitUntilPending(0)) {
+        process.emitWarning(`closing the capture store with its writer stalled: ${this.unanswered.size} batches may not be written`, 'OsloscopeStoreWriter');
+      }
     } finally {
       void this.worker.terminate();
     }
+  }
+
+  private resumed(): void {
+    this.stalledAt = null;
+    process.emitWarning('the capture store writer is making progress again', 'OsloscopeStoreWriter');
   }
 
   private failOver(reason: string): void {
@@ -226,6 +267,7 @@ class ThreadedStoreWriter implements StoreWriter {
     for (const seq of this.unanswered) this.outcomes.push({ seq, ok: false, error: reason });
     this.unanswered.clear();
     this.finished = this.posted;
+    this.stalledAt = null;
     void this.worker.terminate();
   }
 
@@ -253,7 +295,7 @@ function writerScript(): URL | null {
  * The writer for a store: a writer thread unless `mode` says inline or no compiled writer
  * script exists. `store` is the capture thread's connection (the inline writer writes through
  * it, and so does a writer thread's failover). `script` replaces the writer thread's script
- * (tests: a thread that crashes).
+ * (tests: a thread that crashes or hangs), `stallMs` the stall time.
  */
 export function createStoreWriter(
   store: CaptureStore,
@@ -261,7 +303,8 @@ export function createStoreWriter(
   retention: Retention,
   mode: 'thread' | 'inline' = 'thread',
   script?: URL,
+  stallMs = STALL_MS,
 ): StoreWriter {
   const thread = mode === 'thread' ? (script ?? writerScript()) : null;
-  return thread ? new ThreadedStoreWriter(thread, store, dataDir, retention) : new InlineStoreWriter(store, retention);
+  return thread ? new ThreadedStoreWriter(thread, store, dataDir, retention, stallMs) : new InlineStoreWriter(store, retention);
 }

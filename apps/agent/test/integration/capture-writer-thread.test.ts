@@ -167,3 +167,82 @@ describe('a store writer thread that dies', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
+
+describe('a store writer thread that hangs (a disk that stops answering)', () => {
+  const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
+  const STALL_MS = 500;
+  const HANG_MS = 4000;
+
+  /** A capture core whose writer thread is the real one, stuck for HANG_MS from its start. */
+  function coreWithHungWriter(name: string, maxWriteQueue?: number): { core: Core; started: number } {
+    const script = path.join(dir, `${name}.mjs`);
+    fs.writeFileSync(script, `import ${JSON.stringify(writerThread)};\nAtomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HANG_MS});\n`);
+    const started = Date.now();
+    const core = createBuiltCore({
+      dataDir: path.join(dir, name),
+      retention: { maxMessages: 10 * N, maxBytes: 1e10 },
+      showSecrets: false,
+      directory: openBenchDirectory(),
+      now: () => T0 + 3_600_000,
+      timers: false,
+      storeWriter: 'thread',
+      storeWriterScript: pathToFileURL(script),
+      storeWriterStallMs: STALL_MS,
+      ...(maxWriteQueue !== undefined ? { maxWriteQueue } : {}),
+    }) as Core;
+    return { core, started };
+  }
+
+  async function untilResumed(started: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, Math.max(0, started + HANG_MS + 500 - Date.now())));
+  }
+
+  it('holds capture up no longer than the stall time, answers reads meanwhile, and writes everything once it moves', async () => {
+    const { core, started } = coreWithHungWriter('hung');
+    try {
+      const t = Date.now();
+      await core.importNdjson(readLines(file));
+      const page = core.query({}, { limit: 10 });
+      expect(Date.now() - t).toBeLessThan(HANG_MS - 1000);
+      expect(Date.now() - started).toBeLessThan(HANG_MS);
+      // Nothing written yet, nothing lost: still a writer thread (no failover that could write twice).
+      expect(core.storeWriter).toBe('thread');
+      expect(core.counts()).toMatchObject({ captured: N, stored: 0, dropped: 0 });
+      expect(page.total).toBe(0);
+
+      await untilResumed(started);
+      core.flush();
+      expect(core.storeWriter).toBe('thread');
+      expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
+      expect(core.query({}, { limit: 1 }).total).toBe(N);
+    } finally {
+      core.close();
+    }
+  });
+
+  it('drops new messages past the write queue limit while stalled, counts them and marks a gap that says why', async () => {
+    const LIMIT = 1500;
+    const { core, started } = coreWithHungWriter('hung-drops', LIMIT);
+    try {
+      const lines: string[] = [];
+      for await (const l of readLines(file)) lines.push(l);
+      await core.importNdjson(lines.slice(0, 1200));
+      core.flush(); // the writer is declared stalled here
+      await core.importNdjson(lines.slice(1200));
+      expect(Date.now() - started).toBeLessThan(HANG_MS);
+      const during = core.counts();
+      expect(during.captured).toBe(LIMIT);
+      expect(during.dropped).toBeGreaterThanOrEqual(N - LIMIT);
+
+      await untilResumed(started);
+      core.flush();
+      expect(core.counts()).toMatchObject({ captured: LIMIT, stored: LIMIT, dropped: during.dropped });
+      expect(core.query({}, { limit: 1 }).total).toBe(LIMIT);
+      const gaps = core.gaps();
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]!.reason).toMatch(/writer is stalled.*messages dropped/);
+    } finally {
+      core.close();
+    }
+  });
+});
