@@ -28,7 +28,6 @@ import {
   deltaOfRows,
   prepareSummaryStatements,
   rebuildSummaries,
-  type SummaryColumns,
   type SummaryStatements,
 } from './store-summaries.js';
 
@@ -213,6 +212,8 @@ export class CaptureStore {
   private ftsWatermark: number;
   /** Row count and body bytes as this connection wrote them (applyBatch). */
   private running: { stored: number; bytes: number } | null = null;
+  /** UPDATE statements by the set of COLUMN_NAMES they change (bit i: COLUMN_NAMES[i]); see updateFor. */
+  private readonly updates = new Map<number, Database.Statement>();
 
   /** Decodes a stored raw event again, to give lean records back their body fields. */
   private readonly decode: (raw: StoredRaw) => DecodedEnvelope | null;
@@ -246,7 +247,6 @@ export class CaptureStore {
     const cols = COLUMN_NAMES.join(', ');
     // Positional parameters, in the order prepareBatch() lays a row out (named ones cost a 30-key object per row).
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    const sets = [...COLUMN_NAMES, 'record_json', 'lean'].map((c) => `${c} = ?`).join(', ');
     const rawRef = ['raw_segment', 'raw_offset', 'raw_length'];
     this.stmts = {
       insert: this.db.prepare(
@@ -255,11 +255,6 @@ export class CaptureStore {
       // raw_size and the raw reference NULL: the write does not carry the raw event, the row
       // keeps its own; body_text is written once (a row of an older version gets one from its
       // old search text); late_text NULL: unchanged (see writeBatch).
-      update: this.db.prepare(
-        `UPDATE messages SET ${sets}, raw_size = COALESCE(?, raw_size), body_text = COALESCE(body_text, ?), late_text = COALESCE(?, late_text), ${rawRef
-          .map((c) => `${c} = COALESCE(?, ${c})`)
-          .join(', ')} WHERE id = ?`,
-      ),
       getRaw: this.db.prepare('SELECT origin, exchange, routing_key, headers, properties, body FROM message_raw WHERE id = ?'),
       segmentSeen: this.db.prepare(
         'INSERT INTO raw_segments (segment, max_id) VALUES (?, ?) ON CONFLICT(segment) DO UPDATE SET max_id = MAX(max_id, excluded.max_id)',
@@ -272,7 +267,9 @@ export class CaptureStore {
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
       exchangeDelete: this.db.prepare('DELETE FROM message_exchanges WHERE name = ? AND message_id = ?'),
-      before: this.db.prepare(`SELECT ${SUMMARY_COLUMN_NAMES.join(', ')}, search_text, late_text, body_text IS NULL AS old_row, raw_size FROM messages WHERE id = ?`),
+      // Every column a write sets (summaries and the narrowed UPDATE compare against them).
+      before: this.db.prepare(`SELECT ${COLUMN_NAMES.join(', ')}, late_text, body_text IS NULL AS old_row, raw_size FROM messages WHERE id = ?`),
+      serversOf: this.db.prepare('SELECT server FROM message_servers WHERE id = ?').pluck(),
       record: this.db.prepare(`SELECT ${RECORD_ROW} FROM messages WHERE id = ?`),
       // A late change reads its record back with this: the JSON alone, no row object to build.
       recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
@@ -321,6 +318,8 @@ export class CaptureStore {
         const offset = at && w.frame ? at.offset + w.frame[0] : null;
         const length = w.frame ? w.frame[1] : null;
         if (w.frame && id > maxFramed) maxFramed = id;
+        /** Server names the row has in message_servers (none for a new row). */
+        let had: string[] = [];
         if (w.insert && w.frame) {
           this.stmts.insert.run(w.row, segment, offset, length, id);
           inserted++;
@@ -328,9 +327,7 @@ export class CaptureStore {
           if (id > maxInserted) maxInserted = id;
           this.addExchanges(cols, id);
         } else {
-          const before = this.stmts.before.get(id) as
-            | (SummaryColumns & { search_text: string; late_text: string | null; old_row: number; raw_size: number })
-            | undefined;
+          const before = this.stmts.before.get(id) as (RecordColumns & { late_text: string | null; old_row: number; raw_size: number }) | undefined;
           if (before === undefined) continue; // evicted meanwhile
           // A row already in the text index keeps its entry; what the change made searchable
           // (a server named by a delivery, a call's failure) goes into the row's small late
@@ -347,7 +344,7 @@ export class CaptureStore {
           }
           // A row of an older version has its args in search_text: keep them as its body_text.
           if (before.old_row) w.row[w.row.length - 1] = before.search_text;
-          this.stmts.update.run(w.row, late, segment, offset, length, id);
+          this.updateRow(w.row, before, late, segment, offset, length, id);
           if (w.frame) bytes += size - before.raw_size;
           delta.add(before, -1);
           if (before.exchange !== cols.exchange || before.target_exchange !== cols.target_exchange) {
@@ -355,10 +352,16 @@ export class CaptureStore {
             if (before.target_exchange !== null) this.stmts.exchangeDelete.run(before.target_exchange, id);
             this.addExchanges(cols, id);
           }
-          this.stmts.deleteServers.run(id);
+          // A change mostly adds a server (a delivery) or none: the row's names are deleted and
+          // written again only when one goes.
+          had = this.stmts.serversOf.all(id) as string[];
+          if (had.some((server) => !w.servers.includes(server))) {
+            this.stmts.deleteServers.run(id);
+            had = [];
+          }
         }
         delta.add(cols, 1);
-        for (const server of w.servers) this.stmts.insertServer.run(server, id);
+        for (const server of w.servers) if (!had.includes(server)) this.stmts.insertServer.run(server, id);
       }
       delta.apply(this.summaryStmts);
       if (at) this.stmts.segmentSeen.run(at.segment, maxFramed);
@@ -388,6 +391,43 @@ export class CaptureStore {
     this.running.stored -= evicted.count;
     this.running.bytes -= evicted.bytes;
     return { inserted, bytes, evicted };
+  }
+
+  /**
+   * Rewrite a stored row, setting only the columns whose value changed: SQLite updates an index
+   * only when the UPDATE sets one of its columns, and a delivery or a reply changes none of the
+   * nine indexed ones (it names a server, an outcome and latency), so a late change rewrites the
+   * row and nothing else. The record JSON and the COALESCEd tail are always set.
+   */
+  private updateRow(row: unknown[], before: RecordColumns, late: string | null, segment: number | null, offset: number | null, length: number | null, id: number): void {
+    let mask = 0;
+    const params: unknown[] = [];
+    for (let i = 0; i < COLUMN_NAMES.length; i++) {
+      if (row[i] !== before[COLUMN_NAMES[i]!]) {
+        mask |= 1 << i;
+        params.push(row[i]);
+      }
+    }
+    // record_json, lean, raw_size, body_text follow the columns in a prepared row.
+    const n = COLUMN_NAMES.length;
+    params.push(row[n], row[n + 1], row[n + 2], row[n + 3], late, segment, offset, length, id);
+    this.updateFor(mask).run(params);
+  }
+
+  private updateFor(mask: number): Database.Statement {
+    let stmt = this.updates.get(mask);
+    if (!stmt) {
+      const changed = COLUMN_NAMES.filter((_c, i) => (mask & (1 << i)) !== 0).map((c) => `${c} = ?, `).join('');
+      // raw_size and the raw reference NULL: the write does not carry the raw event, the row
+      // keeps its own; body_text is written once (a row of an older version gets one from its
+      // old search text); late_text NULL: unchanged (see writeBatch).
+      stmt = this.db.prepare(
+        `UPDATE messages SET ${changed}record_json = ?, lean = ?, raw_size = COALESCE(?, raw_size), body_text = COALESCE(body_text, ?), ` +
+          `late_text = COALESCE(?, late_text), raw_segment = COALESCE(?, raw_segment), raw_offset = COALESCE(?, raw_offset), raw_length = COALESCE(?, raw_length) WHERE id = ?`,
+      );
+      this.updates.set(mask, stmt);
+    }
+    return stmt;
   }
 
   private addExchanges(cols: RecordColumns, id: number): void {
