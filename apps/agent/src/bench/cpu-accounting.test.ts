@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsOf, threadTimesOf, threadTimesSince } from './cpu-accounting.js';
+import { Worker } from 'node:worker_threads';
+import { cpuSecondsByThread, cpuSecondsOf, threadSplitSince, threadTimesOf, threadTimesSince } from './cpu-accounting.js';
 
 function spin(ms: number): void {
   const end = Date.now() + ms;
@@ -32,5 +33,24 @@ describe('cpu accounting from /proc', () => {
     expect(cpuSecondsOf(gone)).toBeNaN();
     expect(threadTimesOf(gone)).toBeNull();
     expect(threadTimesSince(null, { ran: 1, waited: 1 })).toBeNull();
+  });
+
+  it('splits a process CPU into its main thread, its busiest other thread and the rest', async () => {
+    const before = cpuSecondsByThread(process.pid);
+    // A worker spins 1 s, then idles alive (an ended thread leaves /proc), while this thread
+    // spins 100 ms: ten times as long, so a busy machine does not swap the two.
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const end = Date.now() + 1000; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);
+       parentPort.postMessage(x); setTimeout(() => {}, 10000);`,
+      { eval: true },
+    );
+    spin(100);
+    await new Promise((resolve) => worker.once('message', resolve));
+    const split = threadSplitSince(process.pid, before, cpuSecondsByThread(process.pid));
+    await worker.terminate();
+    expect(split.main).toBeGreaterThan(0.02);
+    expect(split.busiest).toBeGreaterThan(split.main);
+    expect(split.rest).toBeGreaterThanOrEqual(0);
   });
 });

@@ -56,6 +56,44 @@ export function threadTimesOf(pid: number): ThreadTimes | null {
   }
 }
 
+/** Seconds each live thread of a process has run on a CPU, by thread id (schedstat: ns, finer than stat's ticks). */
+export function cpuSecondsByThread(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const onCpu = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      if (!Number.isNaN(onCpu)) out.set(Number(tid), onCpu / 1e9);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * A process's CPU between two cpuSecondsByThread readings, split as the agent's threads are: its
+ * main thread (tid = pid), the busiest other thread (the store writer, in a capture process), and
+ * all the rest (V8's GC helpers, libuv's pool).
+ */
+export function threadSplitSince(pid: number, before: Map<number, number>, after: Map<number, number>): { main: number; busiest: number; rest: number } {
+  let main = 0;
+  const others: number[] = [];
+  for (const [tid, seconds] of after) {
+    const used = seconds - (before.get(tid) ?? 0);
+    if (tid === pid) main = used;
+    else others.push(used);
+  }
+  others.sort((a, b) => b - a);
+  const busiest = others[0] ?? 0;
+  return { main, busiest, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+}
+
 /** The difference of two readings (null when either is missing). */
 export function threadTimesSince(before: ThreadTimes | null, after: ThreadTimes | null): ThreadTimes | null {
   return before && after ? { ran: after.ran - before.ran, waited: after.waited - before.waited } : null;

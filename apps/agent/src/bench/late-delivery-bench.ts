@@ -14,6 +14,7 @@ import type { RawCapture } from '../pipeline/raw-capture.js';
 import { createCaptureCore } from '../capture/capture-core.js';
 import { createConnectionDirectory } from '../domain/connection-directory.js';
 import { tuneHeapForCapture } from '../heap-tuning.js';
+import { cpuSecondsByThread, threadSplitSince } from './cpu-accounting.js';
 import { cpuSecondsSince, secondsSince } from './pipeline-bench.js';
 import { traceHeaders, workload, workloadConsumers, type WorkloadMessage } from './workload.js';
 
@@ -50,6 +51,7 @@ try {
   let deliveries = 0;
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const threads0 = cpuSecondsByThread(process.pid);
   for (const m of messages) {
     for (let d = 0; d < m.queues.length; d++) {
       core.ingest(traceEvent(m, d, at++));
@@ -59,10 +61,13 @@ try {
   core.flush();
   const s = secondsSince(t0);
   const cpu = cpuSecondsSince(c0);
+  const split = threadSplitSince(process.pid, threads0, cpuSecondsByThread(process.pid));
+  const us = (seconds: number) => ((seconds / deliveries) * 1e6).toFixed(1);
   console.log(
     `late deliveries: ${deliveries} of ${n} messages in ${s.toFixed(2)} s: ${Math.round(deliveries / s).toLocaleString('en-US')}/s, ` +
       `${((cpu / deliveries) * 1e6).toFixed(0)} µs CPU each (both threads), ${streamed} records streamed again`,
   );
+  console.log(`  µs per delivery by thread: capture ${us(split.main)}, store writer ${us(split.busiest)}, others (GC helpers) ${us(split.rest)}`);
 } finally {
   core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
