@@ -15,7 +15,7 @@ import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
 import { CAPTURE_QUEUE_OPTIONS } from '../amqp/capture-queue.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
-import { cpuSecondsOf, localBrokerPid, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
+import { cpuSecondsByThread, cpuSecondsOf, localBrokerPid, threadSplitSince, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
 
 export interface LiveOptions {
   messages: number;
@@ -54,6 +54,8 @@ export interface LiveResult {
    * clients and the agent share the machine's cores.
    */
   agentThreads: ThreadTimes | null;
+  /** The agent's CPU per message by thread: its capture (main) thread, its store writer (its busiest other thread), the rest (GC helpers). */
+  agentCpuMicrosByThread: { capture: number; writer: number; rest: number };
   /** CPU seconds the local broker used over the span (null when its process is not found). */
   brokerCpuSeconds: number | null;
   /** CPU seconds this process used over the span: the publisher, the bare consumer, the stream client. */
@@ -154,6 +156,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     const brokerCpu0 = brokerPid !== null ? cpuSecondsOf(brokerPid) : Number.NaN;
     const benchCpu0 = process.cpuUsage();
     const threads0 = threadTimesOf(child.pid!);
+    const byThread0 = cpuSecondsByThread(child.pid!);
     const cpu0 = cpuSecondsOf(child.pid!);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < opts.messages; i++) {
@@ -180,6 +183,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     let agentDone = 0n;
     let agentCpu = Number.NaN;
     let agentThreads: ThreadTimes | null = null;
+    let split = { main: Number.NaN, busiest: Number.NaN, rest: Number.NaN };
     let brokerCpu = Number.NaN;
     let benchCpu = Number.NaN;
     let h = await health();
@@ -193,6 +197,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
         agentDone = process.hrtime.bigint();
         agentCpu = cpuSecondsOf(child.pid!) - cpu0;
         agentThreads = threadTimesSince(threads0, threadTimesOf(child.pid!));
+        split = threadSplitSince(child.pid!, byThread0, cpuSecondsByThread(child.pid!));
         if (brokerPid !== null) brokerCpu = cpuSecondsOf(brokerPid) - brokerCpu0;
         const used = process.cpuUsage(benchCpu0);
         benchCpu = (used.user + used.system) / 1e6;
@@ -222,6 +227,11 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       agentRssMb: rss,
       agentCpuMicrosPerMessage: (agentCpu / opts.messages) * 1e6,
       agentThreads,
+      agentCpuMicrosByThread: {
+        capture: (split.main / opts.messages) * 1e6,
+        writer: (split.busiest / opts.messages) * 1e6,
+        rest: (split.rest / opts.messages) * 1e6,
+      },
       brokerCpuSeconds: Number.isNaN(brokerCpu) ? null : brokerCpu,
       benchCpuSeconds: benchCpu,
       spanSeconds: agentSeconds,

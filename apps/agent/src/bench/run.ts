@@ -61,6 +61,13 @@ if (only.has('b1')) {
     },
     { bench: 'B1', metric: 'agent RSS after run', value: `${Math.round(r.agentRssMb)} MB`, target: '', met: null },
     { bench: 'B1', metric: 'agent CPU per message (both threads)', value: `${Math.round(r.agentCpuMicrosPerMessage)} µs`, target: '', met: null },
+    {
+      bench: 'B1',
+      metric: '  by thread: capture / store writer / GC helpers',
+      value: `${Math.round(r.agentCpuMicrosByThread.capture)} / ${Math.round(r.agentCpuMicrosByThread.writer)} / ${Math.round(r.agentCpuMicrosByThread.rest)} µs`,
+      target: '',
+      met: null,
+    },
     { bench: 'B1', metric: 'CPU used over the run (cores)', value: coresUsed(r), target: '', met: null },
   );
   if (r.agentThreads) {

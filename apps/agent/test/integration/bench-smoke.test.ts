@@ -51,6 +51,9 @@ describe('benchmarks (smoke)', () => {
     expect(r.brokerCpuSeconds!).toBeGreaterThan(0);
     expect(r.benchCpuSeconds).toBeGreaterThan(0);
     expect(r.agentThreads?.ran ?? 0).toBeGreaterThan(0);
+    // Split by thread: the capture thread and the store writer both worked.
+    expect(r.agentCpuMicrosByThread.capture).toBeGreaterThan(0);
+    expect(r.agentCpuMicrosByThread.writer).toBeGreaterThan(0);
     expect(r.spanSeconds).toBeGreaterThan(0);
   });
 });
