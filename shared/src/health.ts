@@ -50,6 +50,19 @@ export interface SigningHealth {
   requireSigned: number;
 }
 
+/** The capture store's writer. */
+export interface StoreHealth {
+  /** Where the store is written: its writer thread, or the capture thread (configured, or after the writer thread ended). */
+  writer: 'thread' | 'inline';
+  /**
+   * The writer made no progress for its stall time (a hung or failing disk) and has not since:
+   * new messages wait in memory and are dropped (counted) once too many are unwritten.
+   */
+  stalled: boolean;
+  /** New messages captured and not yet written. */
+  unwritten: number;
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   version: string;
@@ -58,6 +71,7 @@ export interface HealthReport {
   showSecrets: boolean;
   sources: SourceHealth[];
   counts: CaptureCounts;
+  store: StoreHealth;
   signing: SigningHealth;
   startedAt: number;
 }

@@ -115,6 +115,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     startedAt,
     sources: () => sources.map((s) => s.health()),
     counts: () => capture.counts(),
+    store: () => capture.storeHealth(),
     signing,
     demo: isDemo,
     replayEnabled: options.allowReplay && !isDemo,

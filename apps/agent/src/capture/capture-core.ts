@@ -16,6 +16,7 @@ import {
   withoutContext,
   type DeliveryWire,
   type CaptureCounts,
+  type StoreHealth,
   type CaptureGap,
   type DecodedEnvelope,
   type DecodeOptions,
@@ -593,6 +594,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       // written so far, the flush timer hands over the rest within 200 ms.
       writeback.refresh();
       return { ...counters, stored: writeback.stored, storedBytes: writeback.storedBytes };
+    },
+    storeHealth(): StoreHealth {
+      writeback.refresh();
+      return { writer: writer.mode, stalled: writeback.writerStalled, unwritten: writeback.pendingInserts };
     },
     exportNdjson(filter, write) {
       settle();

@@ -5,6 +5,7 @@ import type {
   EnvelopeFilter,
   EnvelopeRecord,
   FlowAggregate,
+  StoreHealth,
   VersionReport,
 } from '@osloscope/shared';
 import type { RawCapture } from './raw-capture.js';
@@ -48,6 +49,8 @@ export interface CaptureService {
   versions(filter: EnvelopeFilter): VersionReport[];
   gaps(): CaptureGap[];
   counts(): CaptureCounts;
+  /** The store writer's state (health): a stalled one degrades the agent's health. */
+  storeHealth(): StoreHealth;
   /** NDJSON lines (no trailing newline per call), secrets masked unless showSecrets. */
   exportNdjson(filter: EnvelopeFilter, write: (line: string) => void): void;
   importNdjson(lines: AsyncIterable<string> | Iterable<string>): Promise<{ imported: number; errors: number }>;

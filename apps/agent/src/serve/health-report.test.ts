@@ -20,3 +20,12 @@ describe('healthStatus', () => {
     expect(healthStatus([source({ state: 'reconnecting' })])).toBe('down');
   });
 });
+
+describe('healthStatus and the store', () => {
+  it('is degraded while the store writer is stalled, ok once it moves, and down still wins', () => {
+    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000 };
+    expect(healthStatus([source({})], stalled)).toBe('degraded');
+    expect(healthStatus([source({})], { ...stalled, stalled: false })).toBe('ok');
+    expect(healthStatus([source({ state: 'reconnecting' })], stalled)).toBe('down');
+  });
+});

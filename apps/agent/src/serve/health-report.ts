@@ -1,13 +1,14 @@
 /**
  * Builds the `HealthReport` served at `GET /api/health` and pushed as `health:update`.
  */
-import type { CaptureCounts, HealthReport, SigningHealth, SourceHealth } from '@osloscope/shared';
+import type { CaptureCounts, HealthReport, SigningHealth, SourceHealth, StoreHealth } from '@osloscope/shared';
 
 export interface HealthInputs {
   agentVersion: string;
   startedAt: number;
   sources: () => SourceHealth[];
   counts: () => CaptureCounts;
+  store: () => StoreHealth;
   signing: SigningHealth;
   demo: boolean;
   replayEnabled: boolean;
@@ -18,12 +19,14 @@ const CAPTURING_STATES = new Set<SourceHealth['state']>(['connected', 'demo', 'i
 
 /**
  * `ok`: every source is capturing and none reports a problem. `degraded`: some capture
- * works but a source is reconnecting or warns (e.g. tracing off on a node). `down`: no
- * source is capturing (browsing stored data still works).
+ * works but a source is reconnecting or warns (e.g. tracing off on a node), or the store's
+ * writer is stalled (what is captured waits in memory). `down`: no source is capturing
+ * (browsing stored data still works).
  */
-export function healthStatus(sources: readonly SourceHealth[]): HealthReport['status'] {
+export function healthStatus(sources: readonly SourceHealth[], store?: StoreHealth): HealthReport['status'] {
   const capturing = sources.filter((s) => CAPTURING_STATES.has(s.state));
   if (capturing.length === 0) return 'down';
+  if (store?.stalled) return 'degraded';
   // lastError is history (kept so the UI can say what happened); a source that
   // reconnected and captures again is not a problem any more.
   const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0);
@@ -34,14 +37,16 @@ export function healthStatus(sources: readonly SourceHealth[]): HealthReport['st
 export function createHealthReporter(inputs: HealthInputs): () => HealthReport {
   return () => {
     const sources = inputs.sources();
+    const store = inputs.store();
     return {
-      status: healthStatus(sources),
+      status: healthStatus(sources, store),
       version: inputs.agentVersion,
       demo: inputs.demo,
       replayEnabled: inputs.replayEnabled,
       showSecrets: inputs.showSecrets,
       sources,
       counts: inputs.counts(),
+      store,
       signing: inputs.signing,
       startedAt: inputs.startedAt,
     };

@@ -73,6 +73,7 @@ async function serve(core: CaptureCore, sources: SourceHealth[] = [sourceHealth]
     startedAt: T0,
     sources: () => sources,
     counts: () => core.counts(),
+    store: () => core.storeHealth(),
     signing: { keysLoaded: false, destinations: 0, requireSigned: 0 },
     demo: false,
     replayEnabled: false,

@@ -33,6 +33,7 @@ async function start(historyLines: number, stream: { maxPending?: number; flushI
     startedAt: T0,
     sources: () => [],
     counts: () => core.counts(),
+    store: () => core.storeHealth(),
     signing: { keysLoaded: false, destinations: 0, requireSigned: 0 },
     demo: false,
     replayEnabled: false,

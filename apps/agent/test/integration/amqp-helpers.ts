@@ -35,6 +35,7 @@ export function recordingCapture(): RecordingCapture {
     versions: unused('versions'),
     gaps: () => rec.marked,
     counts: unused('counts'),
+    storeHealth: unused('storeHealth'),
     exportNdjson: unused('exportNdjson'),
     importNdjson: unused('importNdjson'),
     subscribe: () => () => undefined,

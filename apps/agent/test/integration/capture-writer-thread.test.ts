@@ -209,12 +209,15 @@ describe('a store writer thread that hangs (a disk that stops answering)', () =>
       expect(core.storeWriter).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: 0, dropped: 0 });
       expect(page.total).toBe(0);
+      // What health reports (the agent's status is degraded meanwhile, health-report.ts).
+      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: true, unwritten: N });
 
       await untilResumed(started);
       core.flush();
       expect(core.storeWriter).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
       expect(core.query({}, { limit: 1 }).total).toBe(N);
+      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0 });
     } finally {
       core.close();
     }

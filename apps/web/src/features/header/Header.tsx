@@ -22,7 +22,7 @@ function Count(props: { label: string; value: number; testId: string; tone?: 'er
   );
 }
 
-/** Always visible: agent connection, each source, capture counts, signature failures. */
+/** Always visible: agent connection, each source, a stalled store, capture counts, signature failures. */
 export function Header() {
   const connection = useAgent((s) => s.connection);
   const health = useAgent((s) => s.health);
@@ -47,6 +47,15 @@ export function Header() {
       {mismatch && (
         <Badge tone="error" testId="protocol-mismatch" title="Reload the page or upgrade the agent / web app">
           protocol mismatch: agent v{mismatch.agent}, web v{mismatch.web}
+        </Badge>
+      )}
+      {health?.store?.stalled && (
+        <Badge
+          tone="error"
+          testId="store-stalled"
+          title="The capture store's writer has made no progress for a while (a hung or failing disk?). Capture goes on; new messages wait in the agent's memory and are dropped (counted) once too many are unwritten. Check the agent's disk and log."
+        >
+          store stalled: {formatCount(health.store.unwritten)} unwritten
         </Badge>
       )}
       <span className="header-sources">
