@@ -117,25 +117,29 @@ describe('the store writer thread', () => {
   });
 });
 
+const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
+
+/**
+ * A capture core whose writer thread is the real one followed by `script` (test code that ends
+ * or blocks it), with capture options `extra`.
+ */
+function coreWithWriter(name: string, script: string, extra: { storeWriterStallMs?: number; maxWriteQueue?: number } = {}): Core {
+  const file = path.join(dir, `${name}.mjs`);
+  fs.writeFileSync(file, `import ${JSON.stringify(writerThread)};\n${script}\n`);
+  return createBuiltCore({
+    dataDir: path.join(dir, name),
+    retention: { maxMessages: 10 * N, maxBytes: 1e10 },
+    showSecrets: false,
+    directory: openBenchDirectory(),
+    now: () => T0 + 3_600_000,
+    timers: false,
+    storeWriter: 'thread',
+    storeWriterScript: pathToFileURL(file),
+    ...extra,
+  }) as Core;
+}
+
 describe('a store writer thread that dies', () => {
-  const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
-
-  /** A capture core whose writer thread runs `script` (the real writer thread, ended by the test's code). */
-  function coreWithWriter(name: string, script: string): Core {
-    const crash = path.join(dir, `${name}.mjs`);
-    fs.writeFileSync(crash, `import ${JSON.stringify(writerThread)};\n${script}\n`);
-    return createBuiltCore({
-      dataDir: path.join(dir, name),
-      retention: { maxMessages: 10 * N, maxBytes: 1e10 },
-      showSecrets: false,
-      directory: openBenchDirectory(),
-      now: () => T0 + 3_600_000,
-      timers: false,
-      storeWriter: 'thread',
-      storeWriterScript: pathToFileURL(crash),
-    }) as Core;
-  }
-
   async function expectFailedOverWithNothingLost(core: Core): Promise<void> {
     try {
       expect(core.storeWriter).toBe('thread');
@@ -169,27 +173,14 @@ describe('a store writer thread that dies', () => {
 });
 
 describe('a store writer thread that hangs (a disk that stops answering)', () => {
-  const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
   const STALL_MS = 500;
   const HANG_MS = 4000;
 
   /** A capture core whose writer thread is the real one, stuck for HANG_MS from its start. */
   function coreWithHungWriter(name: string, maxWriteQueue?: number): { core: Core; started: number } {
-    const script = path.join(dir, `${name}.mjs`);
-    fs.writeFileSync(script, `import ${JSON.stringify(writerThread)};\nAtomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HANG_MS});\n`);
     const started = Date.now();
-    const core = createBuiltCore({
-      dataDir: path.join(dir, name),
-      retention: { maxMessages: 10 * N, maxBytes: 1e10 },
-      showSecrets: false,
-      directory: openBenchDirectory(),
-      now: () => T0 + 3_600_000,
-      timers: false,
-      storeWriter: 'thread',
-      storeWriterScript: pathToFileURL(script),
-      storeWriterStallMs: STALL_MS,
-      ...(maxWriteQueue !== undefined ? { maxWriteQueue } : {}),
-    }) as Core;
+    const hang = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HANG_MS});`;
+    const core = coreWithWriter(name, hang, { storeWriterStallMs: STALL_MS, ...(maxWriteQueue !== undefined ? { maxWriteQueue } : {}) });
     return { core, started };
   }
 
