@@ -124,8 +124,8 @@ const writerThread = new URL('../../dist/capture/store-writer-thread.js', import
  * or blocks it), with capture options `extra`.
  */
 function coreWithWriter(name: string, script: string, extra: { storeWriterStallMs?: number; maxWriteQueue?: number } = {}): Core {
-  const file = path.join(dir, `${name}.mjs`);
-  fs.writeFileSync(file, `import ${JSON.stringify(writerThread)};\n${script}\n`);
+  const scriptFile = path.join(dir, `${name}.mjs`);
+  fs.writeFileSync(scriptFile, `import ${JSON.stringify(writerThread)};\n${script}\n`);
   return createBuiltCore({
     dataDir: path.join(dir, name),
     retention: { maxMessages: 10 * N, maxBytes: 1e10 },
@@ -134,7 +134,7 @@ function coreWithWriter(name: string, script: string, extra: { storeWriterStallM
     now: () => T0 + 3_600_000,
     timers: false,
     storeWriter: 'thread',
-    storeWriterScript: pathToFileURL(file),
+    storeWriterScript: pathToFileURL(scriptFile),
     ...extra,
   }) as Core;
 }
