@@ -61,6 +61,8 @@ export interface StoreHealth {
   stalled: boolean;
   /** New messages captured and not yet written. */
   unwritten: number;
+  /** Their raw body bytes (held in memory until written). */
+  unwrittenBytes: number;
 }
 
 export interface HealthReport {

@@ -233,6 +233,8 @@ describe('a store write that fails', () => {
       core.flush();
       expect(core.counts()).toMatchObject({ captured: 26, stored: 26, dropped: 0 });
       expect(apply.mock.results.map((r) => r.type)).toEqual(['throw', 'return']); // retried with the later changes
+      // Nothing is left counted against the write queue's bounds after the retry.
+      expect(core.storeHealth()).toEqual({ writer: 'inline', stalled: false, unwritten: 0, unwrittenBytes: 0 });
     } finally {
       apply.mockRestore();
     }
@@ -243,5 +245,28 @@ describe('a store write that fails', () => {
     for (const raw of raws) clean.ingest(raw);
     expect(byCaptureTime(all)).toEqual(byCaptureTime(clean.query({}, { limit: 1000 }).items));
     clean.close();
+  });
+});
+
+describe('the write queue bound', () => {
+  it('drops new messages once the unwritten bodies reach the byte limit, counts them, marks a gap, and admits again once written', () => {
+    const raws = fixtureRaws(T0).filter((r) => r.routingKey.startsWith('publish.'));
+    const limit = raws[0]!.body.byteLength + raws[1]!.body.byteLength;
+    const core = createCaptureCore(options(tempDataDir(), { storeWriter: 'inline', maxWriteQueueBytes: limit }));
+    try {
+      // No flush between them: the first two fill the queue's byte budget, the next two are dropped.
+      for (const raw of raws.slice(0, 4)) core.ingest(raw);
+      expect(core.counts()).toMatchObject({ captured: 2, dropped: 2 });
+      expect(core.storeHealth()).toMatchObject({ unwritten: 2, unwrittenBytes: limit });
+      core.flush();
+      expect(core.storeHealth()).toMatchObject({ unwritten: 0, unwrittenBytes: 0 });
+      core.ingest(raws[4]!);
+      expect(core.counts()).toMatchObject({ captured: 3, dropped: 2, stored: 2 });
+      const gaps = core.gaps();
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]!.reason).toMatch(/falling behind: messages dropped/);
+    } finally {
+      core.close();
+    }
   });
 });

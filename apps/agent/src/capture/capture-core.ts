@@ -69,6 +69,8 @@ export interface CaptureCoreOptions {
   storeWriterStallMs?: number;
   /** Unwritten new records beyond which new messages are dropped and counted (tests). @default MAX_WRITE_QUEUE */
   maxWriteQueue?: number;
+  /** The same in raw body bytes (tests). @default MAX_WRITE_QUEUE_BYTES */
+  maxWriteQueueBytes?: number;
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name. */
@@ -90,6 +92,12 @@ const FLUSH_INTERVAL_MS = 200;
 const SWEEP_INTERVAL_MS = 500;
 /** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
 const MAX_WRITE_QUEUE = 100_000;
+/**
+ * The same for their raw bodies' bytes: with large messages (20 KB–10 MB) the count alone let a
+ * stalled writer leave gigabytes in memory. High enough that a burst of 10 MB messages the
+ * writer is keeping up with is not dropped.
+ */
+const MAX_WRITE_QUEUE_BYTES = 512 * 1024 * 1024;
 /**
  * How many recent publishes a deliver can still be matched with in memory (~10 s at 2k msg/s;
  * older ones by the `_unique_id` index). 100k entries held ~20 MB of live heap, which V8's
@@ -135,6 +143,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript, opts.storeWriterStallMs);
   const maxWriteQueue = opts.maxWriteQueue ?? MAX_WRITE_QUEUE;
+  const maxWriteQueueBytes = opts.maxWriteQueueBytes ?? MAX_WRITE_QUEUE_BYTES;
   const writeback = new RecordWriteback({
     store,
     writer,
@@ -366,7 +375,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   /** A new record: count it, correlate it, store it, tell listeners. */
   function admit(record: EnvelopeRecord, raw: RawCapture): void {
-    if (writeback.pendingInserts >= maxWriteQueue) {
+    if (writeback.pendingInserts >= maxWriteQueue || writeback.pendingBytes >= maxWriteQueueBytes) {
       counters.dropped++;
       // A gap where each run of drops starts, and every 10,000 drops while it lasts.
       if (droppedInRow++ % 10_000 === 0) {
@@ -597,7 +606,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     },
     storeHealth(): StoreHealth {
       writeback.refresh();
-      return { writer: writer.mode, stalled: writeback.writerStalled, unwritten: writeback.pendingInserts };
+      return { writer: writer.mode, stalled: writeback.writerStalled, unwritten: writeback.pendingInserts, unwrittenBytes: writeback.pendingBytes };
     },
     exportNdjson(filter, write) {
       settle();

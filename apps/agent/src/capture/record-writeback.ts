@@ -44,6 +44,8 @@ export class RecordWriteback {
   private readonly inFlight = new Map<number, Map<number, StoreWrite>>();
   private readonly hot = new BoundedMap<number, EnvelopeRecord>(HOT_RECORDS);
   private unwrittenInserts = 0;
+  /** Raw body bytes of those new records (what a stalled writer leaves in memory). */
+  private unwrittenBytes = 0;
   private storedRows: number;
   private storedBodyBytes: number;
 
@@ -66,6 +68,11 @@ export class RecordWriteback {
     return this.unwrittenInserts;
   }
 
+  /** Their raw body bytes. */
+  get pendingBytes(): number {
+    return this.unwrittenBytes;
+  }
+
   /**
    * The latest version of a record, without its body fields once it was streamed or when it is
    * read back from the store (lean-record.ts `forgetBody`): a change never needs them.
@@ -86,7 +93,12 @@ export class RecordWriteback {
     // An insert's body text is taken now: the record drops its body once streamed.
     const bodyText = queued?.bodyText ?? (insert ? bodySearchTextOf(record) : null);
     const write: StoreWrite = { record, raw: raw ?? queued?.raw ?? null, insert: insert || (queued?.insert ?? false), bodyText };
-    if (!queued && write.insert) this.unwrittenInserts++;
+    if (queued?.countedBytes !== undefined) write.countedBytes = queued.countedBytes;
+    else if (!queued && write.insert) {
+      this.unwrittenInserts++;
+      write.countedBytes = write.raw?.body.byteLength ?? 0;
+      this.unwrittenBytes += write.countedBytes;
+    }
     this.queue.set(record.id, write);
     this.hot.set(record.id, record);
     if (this.queue.size >= FLUSH_AT) this.flush();
@@ -154,7 +166,10 @@ export class RecordWriteback {
       if (!writes) continue;
       if (outcome.ok) {
         const { inserted, bytes, evicted } = outcome.result;
-        for (const w of writes.values()) if (w.insert) this.unwrittenInserts--;
+        for (const w of writes.values()) {
+          if (w.insert) this.unwrittenInserts--;
+          this.unwrittenBytes -= w.countedBytes ?? 0;
+        }
         this.storedRows += inserted - evicted.count;
         this.storedBodyBytes += bytes - evicted.bytes;
         if (evicted.count > 0) this.opts.onEvicted(evicted.count);
@@ -164,7 +179,10 @@ export class RecordWriteback {
       // messages beyond its limit meanwhile). A newer queued change of the same record is kept.
       for (const [id, w] of writes) {
         const newer = this.queue.get(id);
-        this.queue.set(id, newer ? { record: newer.record, raw: newer.raw ?? w.raw, insert: newer.insert || w.insert, bodyText: newer.bodyText ?? w.bodyText } : w);
+        const merged: StoreWrite = { record: newer?.record ?? w.record, raw: newer?.raw ?? w.raw, insert: (newer?.insert ?? false) || w.insert, bodyText: newer?.bodyText ?? w.bodyText };
+        const counted = w.countedBytes ?? newer?.countedBytes;
+        if (counted !== undefined) merged.countedBytes = counted;
+        this.queue.set(id, newer ? merged : w);
       }
     }
   }

@@ -25,6 +25,8 @@ export interface StoreWrite {
    * in memory drops its body once streamed, lean-record.ts `forgetBody`); null for changes.
    */
   bodyText: string | null;
+  /** Inserts: the body bytes counted against the write queue's byte bound (record-writeback.ts) until written. */
+  countedBytes?: number;
 }
 
 export interface PreparedWrite {

@@ -23,7 +23,7 @@ describe('healthStatus', () => {
 
 describe('healthStatus and the store', () => {
   it('is degraded while the store writer is stalled, ok once it moves, and down still wins', () => {
-    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000 };
+    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000 };
     expect(healthStatus([source({})], stalled)).toBe('degraded');
     expect(healthStatus([source({})], { ...stalled, stalled: false })).toBe('ok');
     expect(healthStatus([source({ state: 'reconnecting' })], stalled)).toBe('down');

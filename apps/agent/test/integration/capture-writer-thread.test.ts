@@ -201,14 +201,16 @@ describe('a store writer thread that hangs (a disk that stops answering)', () =>
       expect(core.counts()).toMatchObject({ captured: N, stored: 0, dropped: 0 });
       expect(page.total).toBe(0);
       // What health reports (the agent's status is degraded meanwhile, health-report.ts).
-      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: true, unwritten: N });
+      const health = core.storeHealth();
+      expect(health).toMatchObject({ writer: 'thread', stalled: true, unwritten: N });
+      expect(health.unwrittenBytes).toBeGreaterThan(N * 200);
 
       await untilResumed(started);
       core.flush();
       expect(core.storeWriter).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
       expect(core.query({}, { limit: 1 }).total).toBe(N);
-      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0 });
+      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 });
     } finally {
       core.close();
     }

@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import { Badge } from '../../components/Badge';
-import { formatCount } from '../../components/format';
+import { formatBytes, formatCount } from '../../components/format';
 import { useAgent, type ConnectionState } from '../../stores/agent-store';
 import { liveStore } from '../../stores/live-store';
 import { countFailedSignatures } from '../../stores/selectors';
@@ -55,7 +55,7 @@ export function Header() {
           testId="store-stalled"
           title="The capture store's writer has made no progress for a while (a hung or failing disk?). Capture goes on; new messages wait in the agent's memory and are dropped (counted) once too many are unwritten. Check the agent's disk and log."
         >
-          store stalled: {formatCount(health.store.unwritten)} unwritten
+          store stalled: {formatCount(health.store.unwritten)} unwritten ({formatBytes(health.store.unwrittenBytes)})
         </Badge>
       )}
       <span className="header-sources">
