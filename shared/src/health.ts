@@ -28,6 +28,24 @@ export interface SourceHealth {
   lastError: string | null;
   connectedSince: number | null;
   reconnects: number;
+  /**
+   * Events waiting for the agent in its own capture queue on the broker (firehose or tap),
+   * checked every few seconds: how far capture is behind the traffic it watches (0 while it
+   * keeps up). Events already on their way over the connection are not in it. null: not known
+   * (not connected, not checked yet, or a demo or import source).
+   */
+  backlog: number | null;
+}
+
+/**
+ * A capture queue holding this many events or more means the live view lags the traffic
+ * noticeably (a second or more at busy-cloud rates): health is `degraded` and the web says so.
+ */
+export const CAPTURE_BACKLOG_WARN = 10_000;
+
+/** Whether a source's capture is behind the traffic by CAPTURE_BACKLOG_WARN events or more. */
+export function isCaptureBehind(source: Pick<SourceHealth, 'backlog'>): boolean {
+  return source.backlog !== null && source.backlog >= CAPTURE_BACKLOG_WARN;
 }
 
 export interface CaptureCounts {

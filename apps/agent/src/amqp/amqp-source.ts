@@ -1,10 +1,10 @@
 /**
  * What the firehose and tap sources have in common: the self-healing broker session,
  * the management API (following the connected host), the ConnectionDirectory refresh
- * every ~5 s, a mode-specific periodic check, and the SourceHealth report. The modes
- * only say how to set up capture on a fresh connection.
+ * every ~5 s, a mode-specific periodic check, the capture queue's backlog every ~2 s, and
+ * the SourceHealth report. The modes only say how to set up capture on a fresh connection.
  */
-import type { ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { parseTransportUrl, redactTransportUrl, type SourceHealth, type TransportUrl, type TracingNodeState } from '@osloscope/shared';
 import type { CaptureSource } from '../pipeline/source.js';
 import { createBrokerSession, type BrokerSession, type SetupContext } from './broker-session.js';
@@ -32,6 +32,8 @@ export interface CaptureMode {
   setup(conn: ChannelModel, ctx: SetupContext): Promise<void>;
   /** Connection gone: forget per-connection state (bindings, channels). */
   onDisconnect?(): void;
+  /** The queue capture consumes on the current connection (server-named), null before setup and after a disconnect. */
+  captureQueue(): string | null;
   /** Mode check every `checkMs` while connected (tracing state, new exchanges). */
   periodic?(): Promise<void>;
   /** After the connection is closed on stop (switch tracing off). Never throws. */
@@ -46,7 +48,12 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
   const access = createManagementAccess(url, opts.managementUrl);
   const directoryMs = opts.intervals?.directoryMs ?? 5000;
   const checkMs = opts.intervals?.checkMs ?? 10_000;
+  const backlogMs = opts.intervals?.backlogMs ?? 2000;
   let session: BrokerSession | null = null;
+  /** The current connection (for the backlog check's channel), null while disconnected. */
+  let connection: ChannelModel | null = null;
+  let backlogChannel: Channel | null = null;
+  let backlog: number | null = null;
   let managementWarning: string | null = null;
   let timers: Array<() => void> = [];
   let stopped = true;
@@ -77,6 +84,36 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
     }
   }
 
+  /**
+   * How many events wait in the capture queue: a passive declare (no management API needed)
+   * on a channel of its own, so a failed check (the queue gone with its connection) never
+   * closes the consuming channel. The answer queues behind deliveries already sent, so it is
+   * a few seconds late when capture is far behind; that is when it matters least.
+   */
+  async function checkBacklog(): Promise<void> {
+    const conn = connection;
+    const queue = mode.captureQueue();
+    if (!conn || queue === null) {
+      backlog = null;
+      return;
+    }
+    try {
+      if (!backlogChannel) {
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined); // a failed check is reported as unknown below
+        ch.on('close', () => {
+          if (backlogChannel === ch) backlogChannel = null;
+        });
+        backlogChannel = ch;
+      }
+      const ok = await backlogChannel.checkQueue(queue);
+      backlog = connection === conn ? ok.messageCount : null;
+    } catch {
+      backlog = null;
+      backlogChannel = null;
+    }
+  }
+
   return {
     name: opts.name,
     async start() {
@@ -90,14 +127,24 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
         ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
         setup: async (conn, sctx) => {
           await mode.setup(conn, sctx);
+          connection = conn;
           // Fresh connection: who is who may have changed (restart); learn it now.
           void refreshDirectory();
         },
-        onDisconnect: () => mode.onDisconnect?.(),
+        onDisconnect: () => {
+          connection = null;
+          backlogChannel = null;
+          backlog = null;
+          mode.onDisconnect?.();
+        },
       });
       timers = [
         every(directoryMs, async () => {
           if (ctx.connected()) await refreshDirectory();
+        }),
+        every(backlogMs, async () => {
+          if (ctx.connected()) await checkBacklog();
+          else backlog = null;
         }),
       ];
       const periodic = mode.periodic;
@@ -137,6 +184,7 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
         lastError: snap?.lastError ?? null,
         connectedSince: snap?.connectedSince ?? null,
         reconnects: snap?.reconnects ?? 0,
+        backlog: !stopped && snap?.state === 'connected' ? backlog : null,
       };
     },
   };

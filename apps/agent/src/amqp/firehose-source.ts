@@ -54,6 +54,7 @@ export function createTraceHandler(
 export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
   return createAmqpSource(opts, (ctx: SourceContext) => {
     const tracing = createTracingControl({ vhost: ctx.url.vhost, client: ctx.management, log: ctx.log });
+    let queue: string | null = null;
 
     return {
       mode: 'firehose',
@@ -69,9 +70,14 @@ export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
           sctx.lost(new Error('capture queue consumer cancelled by the broker')),
         );
         await ch.consume(q.queue, onMessage, { noAck: true, exclusive: true });
+        queue = q.queue;
         // After a reconnect the broker may have restarted (tracing off again): fix it
         // before declaring capture resumed, so the outage gap covers the blind time.
         await tracing.ensure();
+      },
+      captureQueue: () => queue,
+      onDisconnect() {
+        queue = null;
       },
       async periodic() {
         const check = await tracing.ensure();

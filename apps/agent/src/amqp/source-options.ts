@@ -16,8 +16,8 @@ export interface AmqpSourceOptions {
   log: Logger;
   /** Reconnect backoff. @default { initialMs: 500, maxMs: 30000 } */
   reconnect?: BackoffOptions;
-  /** Timers, for tests. Defaults: management refresh 5 s, tracing / exchange check 10 s. */
-  intervals?: { directoryMs?: number; checkMs?: number };
+  /** Timers, for tests. Defaults: management refresh 5 s, tracing / exchange check 10 s, capture queue backlog 2 s. */
+  intervals?: { directoryMs?: number; checkMs?: number; backlogMs?: number };
 }
 
 export interface TapSourceOptions extends AmqpSourceOptions {

@@ -145,6 +145,7 @@ export function createTapSource(opts: TapSourceOptions): CaptureSource {
         bindChannel = null;
         bound.clear();
       },
+      captureQueue: () => queue,
       periodic: syncBindings,
       health: () => ({ tracing: [], tracingEnabledByAgent: false, warnings, blindSpots: [...TAP_BLIND_SPOTS] }),
     };

@@ -62,7 +62,16 @@ export interface LiveResult {
   benchCpuSeconds: number;
   /** The span: first publish until the agent had stored every message. */
   spanSeconds: number;
+  /**
+   * Events waiting in the agent's capture queue on the broker (its health's `backlog`), sampled
+   * every few seconds: the most seen, and the first sample after the last publish (null if
+   * never known). Where the agent falls behind: while the broker is busy publishing, or later.
+   */
+  agentBacklog: { most: number | null; atPublishEnd: number | null };
 }
+
+/** How often B1 samples the agent's health for its backlog and progress (and logs progress every sixth sample). */
+const SAMPLE_MS = 5000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -71,6 +80,13 @@ function sleep(ms: number): Promise<void> {
 
 interface AgentHealth {
   counts: { stored: number; captured: number; dropped: number; evicted: number };
+  sources: { backlog?: number | null }[];
+}
+
+/** The agent's capture backlog in a health report: the sum over its sources, null when none knows. */
+function backlogOf(h: AgentHealth): number | null {
+  const known = h.sources.map((s) => s.backlog).filter((b): b is number => typeof b === 'number');
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
 export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
@@ -159,6 +175,28 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     const byThread0 = cpuSecondsByThread(child.pid!);
     const cpu0 = cpuSecondsOf(child.pid!);
     const t0 = process.hrtime.bigint();
+    // Progress and the agent's backlog, sampled while publishing and after.
+    let published = 0;
+    let publishDone = false;
+    let mostBacklog: number | null = null;
+    let backlogAtPublishEnd: number | null = null;
+    let samples = 0;
+    const sampler = setInterval(() => {
+      void health()
+        .then((h) => {
+          const backlog = backlogOf(h);
+          if (backlog !== null) mostBacklog = Math.max(mostBacklog ?? 0, backlog);
+          if (publishDone && backlogAtPublishEnd === null) backlogAtPublishEnd = backlog;
+          if (++samples % 6 === 0) {
+            log(
+              `B1: ${secondsSince(t0).toFixed(0)} s: published ${published}, bare ${traceEvents} events, ` +
+                `agent ${h.counts.stored + h.counts.evicted} stored, ${backlog ?? '?'} events in its queue`,
+            );
+          }
+        })
+        .catch(() => undefined);
+    }, SAMPLE_MS);
+    cleanups.push(() => clearInterval(sampler));
     for (let i = 0; i < opts.messages; i++) {
       const m = gen.next().value!;
       const { headers, content_type, content_encoding, delivery_mode, priority, expiration } = m.properties;
@@ -170,6 +208,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
         priority,
         ...(expiration !== undefined ? { expiration } : {}),
       });
+      published = i + 1;
       if (!ok) await new Promise((r) => pub.once('drain', r));
       // Let this process's stream client and bare consumer read meanwhile: a publish loop that
       // never yields starved the client for seconds, so the agent (rightly) skipped records for it.
@@ -177,6 +216,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       if (brokerError) throw brokerError;
     }
     const publishSeconds = secondsSince(t0);
+    publishDone = true;
     log(`B1: published ${opts.messages} in ${publishSeconds.toFixed(1)} s`);
 
     // Done when the agent stored every message and the bare consumer has gone quiet.
@@ -235,6 +275,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
       brokerCpuSeconds: Number.isNaN(brokerCpu) ? null : brokerCpu,
       benchCpuSeconds: benchCpu,
       spanSeconds: agentSeconds,
+      agentBacklog: { most: mostBacklog, atPublishEnd: backlogAtPublishEnd },
     };
   } finally {
     brokerError = null;

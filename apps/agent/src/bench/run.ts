@@ -69,6 +69,13 @@ if (only.has('b1')) {
       met: null,
     },
     { bench: 'B1', metric: 'CPU used over the run (cores)', value: coresUsed(r), target: '', met: null },
+    {
+      bench: 'B1',
+      metric: "agent's capture queue: at publish end / most",
+      value: `${r.agentBacklog.atPublishEnd ?? '?'} / ${r.agentBacklog.most ?? '?'} events`,
+      target: '',
+      met: null,
+    },
   );
   if (r.agentThreads) {
     rows.push({

@@ -60,6 +60,7 @@ export function createImportSource(opts: ImportSourceOptions): CaptureSource {
         lastError,
         connectedSince: loadedAt,
         reconnects: 0,
+        backlog: null,
       };
     },
   };

@@ -98,6 +98,7 @@ export function createDemoSource(opts: DemoSourceOptions): CaptureSource {
         lastError: null,
         connectedSince: startedAt,
         reconnects: 0,
+        backlog: null,
       };
     },
   };

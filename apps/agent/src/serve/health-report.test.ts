@@ -1,4 +1,4 @@
-import type { SourceHealth } from '@osloscope/shared';
+import { CAPTURE_BACKLOG_WARN, type SourceHealth } from '@osloscope/shared';
 import { describe, expect, it } from 'vitest';
 import { healthStatus } from './health-report.js';
 
@@ -6,7 +6,7 @@ function source(over: Partial<SourceHealth>): SourceHealth {
   return {
     name: '127.0.0.1', url: 'rabbit://guest:***@127.0.0.1:5672/', mode: 'firehose', state: 'connected',
     vhost: '/', host: '127.0.0.1', tracing: [], tracingEnabledByAgent: false, warnings: [], blindSpots: [],
-    lastError: null, connectedSince: 1, reconnects: 0, ...over,
+    lastError: null, connectedSince: 1, reconnects: 0, backlog: 0, ...over,
   };
 }
 
@@ -18,6 +18,15 @@ describe('healthStatus', () => {
     expect(healthStatus([source({}), source({ state: 'reconnecting' })])).toBe('degraded');
     expect(healthStatus([source({ warnings: ['tracing is off on rabbit@n2'] })])).toBe('degraded');
     expect(healthStatus([source({ state: 'reconnecting' })])).toBe('down');
+  });
+});
+
+describe('healthStatus and the capture backlog', () => {
+  it('is degraded while a capture queue holds CAPTURE_BACKLOG_WARN events or more, ok below or when unknown', () => {
+    expect(healthStatus([source({ backlog: CAPTURE_BACKLOG_WARN })])).toBe('degraded');
+    expect(healthStatus([source({ backlog: CAPTURE_BACKLOG_WARN - 1 })])).toBe('ok');
+    expect(healthStatus([source({ backlog: null })])).toBe('ok');
+    expect(healthStatus([source({ backlog: 250_000, state: 'reconnecting' })])).toBe('down');
   });
 });
 

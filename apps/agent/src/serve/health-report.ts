@@ -1,7 +1,7 @@
 /**
  * Builds the `HealthReport` served at `GET /api/health` and pushed as `health:update`.
  */
-import type { CaptureCounts, HealthReport, SigningHealth, SourceHealth, StoreHealth } from '@osloscope/shared';
+import { isCaptureBehind, type CaptureCounts, type HealthReport, type SigningHealth, type SourceHealth, type StoreHealth } from '@osloscope/shared';
 
 export interface HealthInputs {
   agentVersion: string;
@@ -19,9 +19,10 @@ const CAPTURING_STATES = new Set<SourceHealth['state']>(['connected', 'demo', 'i
 
 /**
  * `ok`: every source is capturing and none reports a problem. `degraded`: some capture
- * works but a source is reconnecting or warns (e.g. tracing off on a node), or the store's
- * writer is stalled (what is captured waits in memory). `down`: no source is capturing
- * (browsing stored data still works).
+ * works but a source is reconnecting or warns (e.g. tracing off on a node), a source's
+ * capture queue holds CAPTURE_BACKLOG_WARN events or more (the live view lags the traffic),
+ * or the store's writer is stalled (what is captured waits in memory). `down`: no source is
+ * capturing (browsing stored data still works).
  */
 export function healthStatus(sources: readonly SourceHealth[], store?: StoreHealth): HealthReport['status'] {
   const capturing = sources.filter((s) => CAPTURING_STATES.has(s.state));
@@ -29,7 +30,7 @@ export function healthStatus(sources: readonly SourceHealth[], store?: StoreHeal
   if (store?.stalled) return 'degraded';
   // lastError is history (kept so the UI can say what happened); a source that
   // reconnected and captures again is not a problem any more.
-  const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0);
+  const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0 || isCaptureBehind(s));
   return troubled ? 'degraded' : 'ok';
 }
 

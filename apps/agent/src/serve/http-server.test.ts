@@ -61,6 +61,7 @@ const sourceHealth: SourceHealth = {
   lastError: null,
   connectedSince: T0,
   reconnects: 0,
+  backlog: 0,
 };
 
 function openCore(): CaptureCore {

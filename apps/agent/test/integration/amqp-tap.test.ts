@@ -44,9 +44,11 @@ describe('tap source', () => {
       capture,
       directory: recordingDirectory(),
       log: () => undefined,
-      intervals: { checkMs: 300, directoryMs: 1000 },
+      intervals: { checkMs: 300, directoryMs: 1000, backlogMs: 200 },
     });
     await source.start();
+    // Its tap queue's backlog is checked too: known, and empty while nothing is published.
+    await waitFor('the tap queue backlog known', () => source!.health().backlog === 0);
     const h = source.health();
     expect(h).toMatchObject({ mode: 'tap', state: 'connected', tracing: [], tracingEnabledByAgent: false, warnings: [] });
     expect(h.blindSpots).toEqual([...TAP_BLIND_SPOTS]);

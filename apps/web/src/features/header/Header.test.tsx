@@ -1,18 +1,28 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HealthReport, StoreHealth } from '@osloscope/shared';
+import { CAPTURE_BACKLOG_WARN, type HealthReport, type SourceHealth, type StoreHealth } from '@osloscope/shared';
 import { agentStore, initialAgentState } from '../../stores/agent-store';
 import { Header } from './Header';
 
-function health(store: StoreHealth): HealthReport {
+function firehose(backlog: number | null): SourceHealth {
+  return {
+    name: 'nova', url: 'rabbit://guest:***@10.0.0.5:5672/nova', mode: 'firehose', state: 'connected', vhost: 'nova',
+    host: '10.0.0.5:5672', tracing: [{ node: 'rabbit@ctl1', tracing: true }], tracingEnabledByAgent: true,
+    warnings: [], blindSpots: [], lastError: null, connectedSince: 1, reconnects: 0, backlog,
+  };
+}
+
+const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
+
+function health(store: StoreHealth, sources: SourceHealth[] = []): HealthReport {
   return {
     status: store.stalled ? 'degraded' : 'ok',
     version: '0.0.0',
     demo: false,
     replayEnabled: false,
     showSecrets: false,
-    sources: [],
+    sources,
     counts: { captured: 12_000, dropped: 0, evicted: 0, stored: 9_500, storedBytes: 1, decodeErrors: 0, signatureFailures: 0 },
     store,
     signing: { keysLoaded: false, destinations: 0, requireSigned: 0 },
@@ -36,5 +46,23 @@ describe('the header', () => {
 
     act(() => agentStore.setState({ health: health({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 }) }));
     expect(screen.queryByTestId('store-stalled')).toBeNull();
+  });
+
+  it('says when capture is behind the traffic, with how many events wait in its queue, and not while it keeps up', () => {
+    render(<Header />);
+    act(() => agentStore.setState({ connection: 'connected', health: health(IDLE_STORE, [firehose(CAPTURE_BACKLOG_WARN - 1)]) }));
+    const source = screen.getByTestId('source-state');
+    expect(source.textContent).toMatch(/nova\s*firehose\s*connected$/);
+    expect(source.querySelector('.dot-ok')).not.toBeNull();
+
+    act(() => agentStore.setState({ health: health(IDLE_STORE, [firehose(48_210)]) }));
+    expect(source.textContent).toMatch(/behind: 48[,.\s]?210 events queued/);
+    expect(source.querySelector('.dot-warn')).not.toBeNull();
+    expect(source.getAttribute('title')).toMatch(/not keeping up with the traffic/);
+
+    // Unknown (a check failed, or not made yet) is not "behind".
+    act(() => agentStore.setState({ health: health(IDLE_STORE, [firehose(null)]) }));
+    expect(source.textContent).toMatch(/connected$/);
+    expect(source.getAttribute('title')).not.toMatch(/keeping up/);
   });
 });

@@ -68,7 +68,8 @@ export function Header() {
               data-testid="source-state"
               data-source={s.name}
               data-state={s.state}
-              title={[s.url, ...s.warnings, ...s.blindSpots].join('\n')}
+              data-backlog={s.backlog ?? undefined}
+              title={[s.url, ...(st.behind ? [st.behind] : []), ...s.warnings, ...s.blindSpots].join('\n')}
             >
               <span className={`dot dot-${st.tone}`} />
               <span className="source-name">{s.name}</span> <span className="muted">{s.mode}</span> {st.text}
