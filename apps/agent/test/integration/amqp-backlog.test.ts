@@ -3,29 +3,16 @@
  * capture core is slower than the traffic, the events wait in the agent's own queue on the
  * broker and health says how many; once capture caught up it says 0.
  */
-import amqp, { type ChannelModel } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import amqp from 'amqplib';
+import { describe, expect, it } from 'vitest';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
-import { createTestVhost, type TestVhost } from '../support/management.js';
-import { recordingCapture, recordingDirectory, recordingLog, waitFor } from './amqp-helpers.js';
+import { recordingCapture, recordingDirectory, recordingLog, useSourceTestBroker, waitFor } from './amqp-helpers.js';
 
 const MESSAGES = 3000;
 /** Each event takes the capture core this long (a synchronous wait, as a busy core blocks). */
 const INGEST_MS = 3;
 
-let vhost: TestVhost;
-let app: ChannelModel | null = null;
-let source: CaptureSource | null = null;
-
-beforeAll(async () => {
-  vhost = await createTestVhost('amqp-backlog');
-});
-afterAll(async () => {
-  await source?.stop();
-  await app?.close().catch(() => undefined);
-  await vhost?.cleanup();
-});
+const broker = useSourceTestBroker('amqp-backlog');
 
 function blockFor(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -38,19 +25,20 @@ describe('capture queue backlog', () => {
       blockFor(INGEST_MS);
       capture.raws.push(raw);
     };
-    source = createFirehoseSource({
+    const vhost = broker.vhost;
+    const source = (broker.source = createFirehoseSource({
       name: 'it-backlog',
       transportUrl: vhost.url,
       capture,
       directory: recordingDirectory(),
       log: recordingLog().log,
       intervals: { directoryMs: 60_000, checkMs: 60_000, backlogMs: 100 },
-    });
+    }));
     await source.start();
-    await waitFor('a first backlog check', () => source!.health().backlog === 0);
+    await waitFor('a first backlog check', () => source.health().backlog === 0);
 
     // A burst the slow core needs ~9 s for: ~13 MB of trace events, more than the sockets buffer.
-    app = await amqp.connect(vhost.amqpUrl);
+    const app = (broker.app = await amqp.connect(vhost.amqpUrl));
     const ch = await app.createConfirmChannel();
     await ch.assertQueue('idle-q', { durable: false });
     const body = Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': 'x'.repeat(4000) }));
@@ -61,7 +49,7 @@ describe('capture queue backlog', () => {
     await waitFor(
       'every event ingested',
       () => {
-        most = Math.max(most, source!.health().backlog ?? 0);
+        most = Math.max(most, source.health().backlog ?? 0);
         return capture.raws.length >= MESSAGES;
       },
       60_000,
@@ -71,12 +59,12 @@ describe('capture queue backlog', () => {
     expect(most).toBeGreaterThanOrEqual(MESSAGES / 5);
     expect(most).toBeLessThanOrEqual(MESSAGES);
     // Caught up: nothing waits any more.
-    await waitFor('the backlog back to 0', () => source!.health().backlog === 0, 10_000, 20);
+    await waitFor('the backlog back to 0', () => source.health().backlog === 0, 10_000, 20);
     expect(source.health().state).toBe('connected');
 
     // Stopped: not known rather than a stale number.
     await source.stop();
     expect(source.health().backlog).toBeNull();
-    source = null;
+    broker.source = null;
   }, 90_000);
 });

@@ -3,40 +3,29 @@
  * publishes and deliveries of a plain amqplib publisher/consumer, refreshes the
  * connection directory, and on stop switches tracing off and leaves nothing behind.
  */
-import amqp, { type ChannelModel } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import amqp from 'amqplib';
+import { describe, expect, it } from 'vitest';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
-import { createTestVhost, isTracing, type TestVhost } from '../support/management.js';
-import { listQueues, recordingCapture, recordingDirectory, recordingLog, waitFor } from './amqp-helpers.js';
+import { isTracing } from '../support/management.js';
+import { listQueues, recordingCapture, recordingDirectory, recordingLog, useSourceTestBroker, waitFor } from './amqp-helpers.js';
 
-let vhost: TestVhost;
-let app: ChannelModel | null = null;
-let source: CaptureSource | null = null;
-
-beforeAll(async () => {
-  vhost = await createTestVhost('amqp-firehose');
-});
-afterAll(async () => {
-  await source?.stop();
-  await app?.close().catch(() => undefined);
-  await vhost?.cleanup();
-});
+const broker = useSourceTestBroker('amqp-firehose');
 
 describe('firehose source', () => {
   it('enables tracing, captures publishes and deliveries, and cleans up on stop', async () => {
+    const vhost = broker.vhost;
     expect(await isTracing(vhost.name)).toBe(false);
     const capture = recordingCapture();
     const directory = recordingDirectory();
     const { lines, log } = recordingLog();
-    source = createFirehoseSource({
+    const source = (broker.source = createFirehoseSource({
       name: 'it-firehose',
       transportUrl: vhost.url,
       capture,
       directory,
       log,
       intervals: { directoryMs: 300, checkMs: 1000 },
-    });
+    }));
     await source.start();
 
     const h = source.health();
@@ -49,7 +38,7 @@ describe('firehose source', () => {
     expect(JSON.stringify(lines)).not.toContain('guest:guest');
 
     // A plain application: publish three messages, consume them with acks.
-    app = await amqp.connect(vhost.amqpUrl, { clientProperties: { connection_name: 'it-app:4242:abc' } });
+    const app = (broker.app = await amqp.connect(vhost.amqpUrl, { clientProperties: { connection_name: 'it-app:4242:abc' } }));
     const ch = await app.createChannel();
     await ch.assertQueue('app-q', { durable: false });
     for (const n of [1, 2, 3]) ch.sendToQueue('app-q', Buffer.from(`{"n": ${n}}`), { contentType: 'application/json', expiration: '60000' });
@@ -102,11 +91,12 @@ describe('firehose source', () => {
   });
 
   it('leaves tracing on at stop when it was on before the agent came', async () => {
+    const vhost = broker.vhost;
     const capture = recordingCapture();
     const { setTracing } = await import('../support/management.js');
     await setTracing(vhost.name, true);
     const s = createFirehoseSource({ name: 'it-firehose-2', transportUrl: vhost.url, capture, directory: recordingDirectory(), log: () => undefined });
-    source = s;
+    broker.source = s;
     await s.start();
     expect(s.health()).toMatchObject({ state: 'connected', tracingEnabledByAgent: false });
     await s.stop();

@@ -1,12 +1,47 @@
 /**
- * Shared bits of the amqp-*.test.ts integration tests: a recording CaptureService and
- * ConnectionDirectory, polling, and raw management lookups.
+ * Shared bits of the amqp-*.test.ts integration tests: the broker side of a source test, a
+ * recording CaptureService and ConnectionDirectory, polling, and raw management lookups.
  */
 import type { CaptureGap } from '@osloscope/shared';
+import type { ChannelModel } from 'amqplib';
+import { afterAll, beforeAll } from 'vitest';
 import type { CaptureService } from '../../src/pipeline/capture-service.js';
 import type { ConnectionDirectory } from '../../src/pipeline/connection-directory.js';
 import type { RawCapture } from '../../src/pipeline/raw-capture.js';
-import { managementRequest, vhostSegment } from '../support/management.js';
+import type { CaptureSource } from '../../src/pipeline/source.js';
+import { createTestVhost, managementRequest, vhostSegment, type TestVhost } from '../support/management.js';
+
+/** A source test file's broker side: set `app` and `source` when made, they are closed with the vhost after the file. */
+export interface SourceTestBroker {
+  /** The file's own vhost (from its first test on). */
+  readonly vhost: TestVhost;
+  /** The test's application connection. */
+  app: ChannelModel | null;
+  /** The source under test (stopped after the file if a test left it running). */
+  source: CaptureSource | null;
+}
+
+/** Registers the file's beforeAll / afterAll: a fresh vhost, and everything closed and deleted after. */
+export function useSourceTestBroker(prefix: string): SourceTestBroker {
+  let vhost: TestVhost | null = null;
+  const broker: SourceTestBroker = {
+    get vhost(): TestVhost {
+      if (!vhost) throw new Error('the test vhost exists only once the tests run');
+      return vhost;
+    },
+    app: null,
+    source: null,
+  };
+  beforeAll(async () => {
+    vhost = await createTestVhost(prefix);
+  });
+  afterAll(async () => {
+    await broker.source?.stop();
+    await broker.app?.close().catch(() => undefined);
+    await vhost?.cleanup();
+  });
+  return broker;
+}
 
 export interface RecordingCapture extends CaptureService {
   raws: RawCapture[];

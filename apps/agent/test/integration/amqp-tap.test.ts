@@ -3,30 +3,18 @@
  * exchange and a `<topic>_fanout` exchange through copies in its own queue, finds
  * exchanges created later, and declares nothing but exclusive auto-delete queues.
  */
-import amqp, { type ChannelModel } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import amqp from 'amqplib';
+import { describe, expect, it } from 'vitest';
 import { createTapSource, TAP_BLIND_SPOTS } from '../../src/amqp/tap-source.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
-import { createTestVhost, type TestVhost } from '../support/management.js';
-import { listExchanges, listQueues, recordingCapture, recordingDirectory, waitFor } from './amqp-helpers.js';
+import { listExchanges, listQueues, recordingCapture, recordingDirectory, useSourceTestBroker, waitFor } from './amqp-helpers.js';
 
-let vhost: TestVhost;
-let app: ChannelModel | null = null;
-let source: CaptureSource | null = null;
-
-beforeAll(async () => {
-  vhost = await createTestVhost('amqp-tap');
-});
-afterAll(async () => {
-  await source?.stop();
-  await app?.close().catch(() => undefined);
-  await vhost?.cleanup();
-});
+const broker = useSourceTestBroker('amqp-tap');
 
 describe('tap source', () => {
   it('captures topic and fanout casts as copies and declares only exclusive auto-delete queues', async () => {
     // oslo's topology (oslo-wire-format §2): control exchange, topic queue, fanout exchange + queue.
-    app = await amqp.connect(vhost.amqpUrl);
+    const vhost = broker.vhost;
+    const app = (broker.app = await amqp.connect(vhost.amqpUrl));
     const ch = await app.createChannel();
     await ch.assertExchange('openstack', 'topic', { durable: false });
     await ch.assertQueue('demo', { durable: false });
@@ -38,17 +26,17 @@ describe('tap source', () => {
     const exchangesBefore = (await listExchanges(vhost.name)).map((e) => e.name).sort();
 
     const capture = recordingCapture();
-    source = createTapSource({
+    const source = (broker.source = createTapSource({
       name: 'it-tap',
       transportUrl: vhost.url,
       capture,
       directory: recordingDirectory(),
       log: () => undefined,
       intervals: { checkMs: 300, directoryMs: 1000, backlogMs: 200 },
-    });
+    }));
     await source.start();
     // Its tap queue's backlog is checked too: known, and empty while nothing is published.
-    await waitFor('the tap queue backlog known', () => source!.health().backlog === 0);
+    await waitFor('the tap queue backlog known', () => source.health().backlog === 0);
     const h = source.health();
     expect(h).toMatchObject({ mode: 'tap', state: 'connected', tracing: [], tracingEnabledByAgent: false, warnings: [] });
     expect(h.blindSpots).toEqual([...TAP_BLIND_SPOTS]);
