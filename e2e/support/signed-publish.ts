@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import amqp from 'amqplib';
 import { envelopeBody, osloProperties, requestInnerText } from '@osloscope/shared';
+import { toPublishOptions } from '@osloscope/agent/test-support';
 import { createSigner } from '../../apps/agent/src/signing/index.js';
 
 /** What was published, by case. */
@@ -69,14 +70,7 @@ export async function publishSignatureCases(amqpUrl: string, exchange: string, s
         if (c.name === 'tampered') body = body.replace('\\"amount\\": 10', '\\"amount\\": 9999');
         if (c.name === 'tampered' && !body.includes('9999')) throw new Error('tampering did not change the body');
       }
-      const p = osloProperties();
-      ch.publish(exchange, signing.destination, Buffer.from(body, 'utf8'), {
-        contentType: p.content_type,
-        contentEncoding: p.content_encoding,
-        deliveryMode: p.delivery_mode,
-        priority: p.priority,
-        headers: p.headers,
-      });
+      ch.publish(exchange, signing.destination, Buffer.from(body, 'utf8'), toPublishOptions(osloProperties()));
     }
     await ch.waitForConfirms();
     await ch.close();

@@ -77,6 +77,9 @@ describe('replay in the browser', () => {
     await page.getByTestId('replay-confirm').click();
     await page.locator('[data-testid="replay-result"][data-status="ok"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="replay-original"][data-status="ok"]').waitFor();
+    // The outcome in words, as the user reads it.
+    await page.getByTestId('replay-result-words').filter({ hasText: /^Answered by node-a in \d+ ms\.$/ }).waitFor({ timeout: 10_000 });
+    expect(servers.consumeErrors()).toEqual([]);
     await servers.waitForExecuted((c) => c.args['value'] === 'e2e-replay', { count: 2 });
 
     // The replay's reply, opened from the dialog, links back to the replayed call, which links to the original.

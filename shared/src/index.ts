@@ -12,4 +12,5 @@ export * from './transport-url.js';
 export * from './redact.js';
 export * from './filter.js';
 export * from './replay.js';
+export * from './replay-outcome.js';
 export * from './seeded-random.js';

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { chromium, type Page } from 'playwright-core';
+import { toPublishOptions } from '../amqp/publish-options.js';
 import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
 import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, stopProbe, type ProbeData } from './browser-probe.js';
 import { ms, rate, renderTable, type BenchRow } from './table.js';
@@ -100,14 +101,7 @@ async function publishAtRate(ch: amqp.Channel, run: string, perSec: number, seco
         context: { user_id: 'bench', project_id: 'bench' },
         uniqueId: randomBytes(16).toString('hex'),
       });
-      const { headers, content_type, content_encoding, delivery_mode, priority } = m.properties;
-      const ok = ch.publish(m.exchange, m.routingKey, Buffer.from(m.body), {
-        headers,
-        contentType: content_type,
-        contentEncoding: content_encoding,
-        deliveryMode: delivery_mode,
-        priority,
-      });
+      const ok = ch.publish(m.exchange, m.routingKey, Buffer.from(m.body), toPublishOptions(m.properties));
       sent++;
       if (!ok) await new Promise((r) => ch.once('drain', r));
     }

@@ -14,6 +14,7 @@ import { io as ioClient } from 'socket.io-client';
 import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
 import { CAPTURE_QUEUE_OPTIONS } from '../amqp/capture-queue.js';
+import { toPublishOptions } from '../amqp/publish-options.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
 import { cpuSecondsByThread, cpuSecondsOf, localBrokerPid, threadSplitSince, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
 
@@ -199,15 +200,7 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     cleanups.push(() => clearInterval(sampler));
     for (let i = 0; i < opts.messages; i++) {
       const m = gen.next().value!;
-      const { headers, content_type, content_encoding, delivery_mode, priority, expiration } = m.properties;
-      const ok = pub.publish(m.exchange, m.routingKey, Buffer.from(m.body), {
-        headers,
-        contentType: content_type,
-        contentEncoding: content_encoding,
-        deliveryMode: delivery_mode,
-        priority,
-        ...(expiration !== undefined ? { expiration } : {}),
-      });
+      const ok = pub.publish(m.exchange, m.routingKey, Buffer.from(m.body), toPublishOptions(m.properties));
       published = i + 1;
       if (!ok) await new Promise((r) => pub.once('drain', r));
       // Let this process's stream client and bare consumer read meanwhile: a publish loop that

@@ -107,8 +107,11 @@ const MAX_WRITE_QUEUE_BYTES = 512 * 1024 * 1024;
 const MATCH_MEMORY = 20_000;
 /** Records waiting for the directory to name a server or process (see unresolved.ts). */
 const UNRESOLVED = 10_000;
-/** AMQP header osloscope's replay puts on a message it republishes: the original record id. */
-export const REPLAY_OF_HEADER = 'x-osloscope-replay-of';
+/**
+ * osloscope's own replays not yet captured, by their `_unique_id` (see linkReplay). A replay is
+ * captured within milliseconds of its publish; this many outstanding is far beyond the rate limit.
+ */
+const OWN_REPLAYS = 1_000;
 
 
 interface MatchEntry {
@@ -154,6 +157,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   });
   const byMatchKey = new BoundedMap<string, MatchEntry>(MATCH_MEMORY);
   const unresolved = new UnresolvedRecords(UNRESOLVED);
+  /** `_unique_id` of a replay this agent published → the original record id. */
+  const ownReplays = new BoundedMap<string, number>(OWN_REPLAYS);
   /** Directory revision the unresolved records were last checked against. */
   let checkedRevision: number | null = null;
   const listeners = new Set<CaptureListener>();
@@ -229,10 +234,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     return decoded.uniqueId ? 'u:' + decoded.uniqueId : 'h:' + createHash('sha1').update(body).digest('base64');
   }
 
-  function replayOfHeader(decoded: DecodedEnvelope): number | null {
-    const v = decoded.properties.headers?.[REPLAY_OF_HEADER];
-    const n = typeof v === 'string' ? Number(v) : v;
-    return typeof n === 'number' && Number.isInteger(n) ? n : null;
+  /**
+   * The original of a replay this agent published, known by the replay's fresh `_unique_id`.
+   * Nothing on the wire can claim the link: a publisher cannot forge it, and the replay carries no
+   * header an oslo consumer would have to read.
+   */
+  function replayOf(decoded: DecodedEnvelope): number | null {
+    return decoded.uniqueId !== null ? (ownReplays.get(decoded.uniqueId) ?? null) : null;
   }
 
   // --- ingest ----------------------------------------------------------------------------------
@@ -353,7 +361,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
         capturedAt: raw.receivedAt,
         connection: null,
         process: null,
-        replayOf: replayOfHeader(decoded),
+        replayOf: replayOf(decoded),
       }),
       exported,
     );
@@ -369,7 +377,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       capturedAt: raw.receivedAt,
       connection,
       process: connection !== null ? directory.processFor(raw.source, connection) : null,
-      replayOf: replayOfHeader(decoded),
+      replayOf: replayOf(decoded),
     };
   }
 
@@ -560,6 +568,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     markGap,
     countDropped(n) {
       counters.dropped += n;
+    },
+    linkReplay(uniqueId, originalId) {
+      ownReplays.set(uniqueId, originalId);
     },
     query(filter: EnvelopeFilter, page: PageRequest) {
       settle();

@@ -40,6 +40,11 @@ export interface CaptureService {
   markGap(gap: CaptureGap): void;
   /** Count a message a source could not hand over (fell behind). */
   countDropped(n: number): void;
+  /**
+   * The agent's replay is about to publish a message with this `_unique_id`: its record gets
+   * `replayOf: originalId`. The only way a record is marked as a replay (no header on the wire).
+   */
+  linkReplay(uniqueId: string, originalId: number): void;
   /** `total` counts matches up to a cap; `totalCapped` means more match than `total` (a lower bound). */
   query(filter: EnvelopeFilter, page: PageRequest): { items: EnvelopeRecord[]; total: number; totalCapped?: boolean };
   get(id: number): EnvelopeDetail | null;

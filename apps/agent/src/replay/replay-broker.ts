@@ -4,9 +4,10 @@
  * replies on its own exclusive auto-delete `reply_osloscope_<uuid>` queue. Created lazily
  * on first use, re-created after a failure, closed on shutdown.
  */
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { decodeMessage, toAmqpConnectOptions, uuid4Hex, type AmqpProperties, type DecodedEnvelope, type EncodedMessage, type TransportUrl } from '@osloscope/shared';
 import { toAmqpProperties } from '../amqp/amqp-values.js';
+import { toPublishOptions } from '../amqp/publish-options.js';
 import { scrubError } from '../amqp/broker-session.js';
 
 /** A reply that arrived on the replay's reply queue. */
@@ -42,21 +43,6 @@ interface Connected {
   replyQueue: string;
   /** `_unique_id`s the broker returned as unroutable (basic.return precedes the confirm). */
   returned: Set<string>;
-}
-
-/** amqplib publish options from AMQP-named properties. */
-export function publishOptions(p: AmqpProperties): Options.Publish {
-  const o: Options.Publish = { mandatory: true };
-  if (p.content_type !== undefined) o.contentType = p.content_type;
-  if (p.content_encoding !== undefined) o.contentEncoding = p.content_encoding;
-  if (p.headers !== undefined) o.headers = p.headers;
-  if (p.delivery_mode !== undefined) o.deliveryMode = p.delivery_mode;
-  if (p.priority !== undefined) o.priority = p.priority;
-  if (p.expiration !== undefined) o.expiration = p.expiration;
-  if (p.correlation_id !== undefined) o.correlationId = p.correlation_id;
-  if (p.reply_to !== undefined) o.replyTo = p.reply_to;
-  if (p.message_id !== undefined) o.messageId = p.message_id;
-  return o;
 }
 
 export function createReplayBroker(opts: ReplayBrokerOptions): ReplayBroker {
@@ -138,10 +124,11 @@ export function createReplayBroker(opts: ReplayBrokerOptions): ReplayBroker {
       return (await connected()).replyQueue;
     },
     async publish(msg) {
+      const options = toPublishOptions(msg.properties, { mandatory: true });
       const c = await connected();
       const uniqueId = decodeMessage(msg).uniqueId;
       await new Promise<void>((resolve, reject) => {
-        c.channel.publish(msg.exchange, msg.routingKey, Buffer.from(msg.body), publishOptions(msg.properties), (err) =>
+        c.channel.publish(msg.exchange, msg.routingKey, Buffer.from(msg.body), options, (err) =>
           err ? reject(new Error(`the broker did not accept the message: ${String(err)}`)) : resolve(),
         );
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeReply, encodeRequest, REDACTED, type RequestToEncode } from '@osloscope/shared';
-import { planReplay, REPLAY_OF_HEADER, type PlanInputs } from './replay-plan.js';
+import { decodeMessage, encodeReply, encodeRequest, osloProperties, REDACTED, type RequestToEncode } from '@osloscope/shared';
+import { planReplay, type PlanInputs } from './replay-plan.js';
 
 const originalCall: RequestToEncode = {
   exchange: 'openstack',
@@ -46,7 +46,8 @@ describe('planReplay', () => {
     expect(message.exchange).toBe('openstack');
     expect(message.routingKey).toBe('demo');
     expect(message.properties.expiration).toBe('30000');
-    expect(message.properties.headers?.[REPLAY_OF_HEADER]).toBe(7);
+    // Exactly oslo's own properties: no header of osloscope's for an oslo consumer to misread.
+    expect(message.properties).toEqual(osloProperties(30_000));
     expect(preview.body).toBe(Buffer.from(message.body).toString('utf8'));
     expect(preview.timeoutMs).toBe(30_000);
     expect(preview.signed).toBe(false);

@@ -15,13 +15,9 @@ import {
   type ReplayPreview,
   type RequestToEncode,
 } from '@osloscope/shared';
-import { REPLAY_OF_HEADER } from '../capture/capture-core.js';
 import { routingTargetOf } from '../signing/index.js';
 import { redactedPaths } from './redacted-fields.js';
 import type { ReplayEdits, ReplayTarget } from './replay-request.js';
-
-/** The capture core reads this AMQP header (the original record id) to set `replayOf`. */
-export { REPLAY_OF_HEADER };
 
 const VERSION = /^\d+\.\d+$/;
 
@@ -158,11 +154,9 @@ export function planReplay(inputs: PlanInputs): PlanResult {
 
   const signing = inputs.sign(innerText, routingTargetOf(encoded.exchange, encoded.routingKey));
   const bodyText = signing.body ?? Buffer.from(encoded.body).toString('utf8');
-  const message: EncodedMessage = {
-    ...encoded,
-    properties: { ...encoded.properties, headers: { ...encoded.properties.headers, [REPLAY_OF_HEADER]: original.id } },
-    body: Buffer.from(bodyText, 'utf8'),
-  };
+  // Properties exactly as oslo's own publisher sets them: no header of osloscope's (the capture
+  // links the replay to its original by the fresh `_unique_id`, see CaptureService.linkReplay).
+  const message: EncodedMessage = { ...encoded, body: Buffer.from(bodyText, 'utf8') };
   const preview: ReplayPreview = {
     previewId: inputs.uniqueId,
     originalId: original.id,

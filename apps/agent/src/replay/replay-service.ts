@@ -6,7 +6,7 @@
  * its reply (or its expiration).
  */
 import { hostname } from 'node:os';
-import { parseTransportUrl, redactContext, redactJsonText, redactValue, uuid4Hex, type EncodedMessage, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
+import { describeReplayOutcome, parseTransportUrl, redactContext, redactJsonText, redactValue, uuid4Hex, type EncodedMessage, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../pipeline/capture-service.js';
 import type { RawCapture } from '../pipeline/raw-capture.js';
@@ -34,7 +34,7 @@ export interface ReplayBrokerSpec {
 export interface ReplayServiceOptions {
   /** `--allow-replay`. */
   enabled: boolean;
-  capture: Pick<CaptureService, 'getRaw' | 'ingest' | 'subscribe'>;
+  capture: Pick<CaptureService, 'get' | 'getRaw' | 'ingest' | 'subscribe' | 'linkReplay'>;
   brokers: ReplayBrokerSpec[];
   /** Signing keys (`--keys`); with a key for the destination, replays are signed. */
   keys: KeyRing | null;
@@ -237,6 +237,23 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
     previews.set(p.preview.previewId, p);
   }
 
+  /** Why a replayed call got no reply, as far as the broker's side shows it (deliveries, redeliveries). */
+  function timeoutWords(p: PlannedReplay, newId: number | null): string {
+    const detail = newId !== null ? opts.capture.get(newId) : null;
+    // Our wait ends at the call's expiration; the capture's timeout sweep may mark it a moment later.
+    const timedOut = { status: 'timeout' as const, latencyMs: null, replyId: null, failure: null, heartbeats: detail?.outcome?.heartbeats ?? 0 };
+    const words = describeReplayOutcome({
+      kind: 'call',
+      routed: true,
+      record: { outcome: timedOut, deliveries: detail?.deliveries ?? [], server: detail?.server ?? null, routingKey: p.preview.routingKey },
+      routedQueues: detail?.broker?.routedQueues ?? null,
+      deliveriesVisible: detail !== null && p.spec.ingest === 'firehose',
+      timeoutMs: p.preview.timeoutMs,
+    });
+    if (detail === null) return `${words.headline} The capture did not show the replay, so what the broker did with it is unknown.`;
+    return `${words.headline} ${words.broker ?? ''}`.trim();
+  }
+
   /** Follow the outcome after the HTTP answer: reply / timeout for a call, just sent for a cast. */
   function followOutcome(p: PlannedReplay, routed: boolean, newId: Promise<number | null>, reply: Promise<ReplayReply | null> | null): void {
     const { preview } = p;
@@ -250,7 +267,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       }
       if (!reply) return finish('sent', null);
       const r = await reply;
-      if (r === null) return finish('timeout', `no reply within ${preview.timeoutMs} ms`);
+      if (r === null) return finish('timeout', timeoutWords(p, await newId));
       const failure = r.decoded.reply?.failure ?? null;
       return failure ? finish('error', `${failure.class}: ${failure.message}`) : finish('ok', null);
     })().catch((e: unknown) => log.error('replay audit update failed', { error: String(e) }));
@@ -299,6 +316,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
         detail: null,
         finishedAt: null,
       };
+      opts.capture.linkReplay(preview.uniqueId, preview.originalId);
       const record = waitForRecord(preview.uniqueId, opts.recordWaitMs ?? 3_000);
       const reply = preview.msgId !== null ? waitForReply(preview.msgId, preview.timeoutMs ?? 60_000) : null;
       let routed: boolean;

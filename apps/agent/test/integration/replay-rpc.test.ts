@@ -2,11 +2,32 @@
  * Replay against the real RabbitMQ and real oslo.messaging RPC servers: the agent runs as
  * a process with --allow-replay in firehose mode; rpc_server.py records every executed
  * call, so a replay is observable as a second execution on the server.
+ *
+ * The originals get record ids past 127 on purpose: replay once marked its message with an
+ * integer AMQP header holding the original's id, which py-amqp (under oslo) misreads from 128
+ * on; the servers then failed to consume it and reconnected until it expired.
  */
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDACTED, type EnvelopeRecord, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
-import { createTestVhost, runOsloClient, startAgent, startOsloServers, type OsloServers, type RunningAgent, type TestVhost } from '../support/index.js';
+import { encodeRequest, REDACTED, uuid4Hex, type EnvelopeRecord, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
+import { createTestVhost, runOsloClient, startAgent, startOsloServers, toPublishOptions, waitUntil, type OsloServers, type RunningAgent, type TestVhost } from '../support/index.js';
 import { api, waitForDetail, waitForRecord } from './replay-helpers.js';
+
+/** Publishes `n` unroutable oslo casts and waits until the agent captured them: later records get higher ids. */
+async function advanceRecordIds(n: number, tag: string): Promise<void> {
+  const conn = await amqp.connect(vhost.amqpUrl);
+  try {
+    const ch = await conn.createConfirmChannel();
+    for (let i = 0; i < n; i++) {
+      const m = encodeRequest({ exchange: 'openstack', topic: 'nobody-listens', method: 'filler', args: { tag, i }, context: {}, uniqueId: uuid4Hex() });
+      ch.publish(m.exchange, m.routingKey, Buffer.from(m.body), toPublishOptions(m.properties));
+    }
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close();
+  }
+  await waitUntil(`the agent to capture ${n} filler casts`, async () => (await api<{ items: EnvelopeRecord[] }>(agent.baseUrl, '/api/envelopes?method=filler&limit=1000')).body.items.filter((r) => r.args?.['tag'] === tag).length === n);
+}
 
 let vhost: TestVhost;
 let agent: RunningAgent;
@@ -19,9 +40,12 @@ beforeAll(async () => {
   agent = await startAgent({ args: ['--transport-url', vhost.url, '--allow-replay', '--no-demo-fallback'] });
   servers = await startOsloServers({ transportUrl: vhost.url, servers: ['node-a', 'node-b'] });
   // Wait until the firehose is on and captures (the agent switches tracing on at start).
+  await waitUntil('tracing on', async () => (await api<{ sources: Array<{ tracing: Array<{ tracing: boolean }> }> }>(agent.baseUrl, '/api/health')).body.sources[0]?.tracing[0]?.tracing === true);
+  await advanceRecordIds(140, 'before-call');
   const first = await runOsloClient({ transportUrl: vhost.url, method: 'echo', args: { value: 'original' }, server: 'node-a' });
   expect(first.event?.error ?? null).toBeNull();
   originalCall = await waitForRecord(agent.baseUrl, 'method=echo&kind=call', (r) => r.args?.['value'] === 'original' && r.outcome?.status === 'ok');
+  await advanceRecordIds(150, 'before-cast');
   await runOsloClient({ transportUrl: vhost.url, method: 'record_event', args: { event: 'cast-original' }, action: 'cast', server: 'node-b' });
   originalCast = await waitForRecord(agent.baseUrl, 'method=record_event&kind=cast', (r) => r.args?.['event'] === 'cast-original');
   await servers.waitForExecuted((c) => c.method === 'record_event');
@@ -37,8 +61,11 @@ const executedEchoes = async (value: string) => (await servers.readExecuted()).f
 
 describe('replay of captured oslo traffic', () => {
   it('previews exactly what will be published: fresh ids and osloscope\'s own reply queue', async () => {
+    expect(originalCall.id).toBeGreaterThan(127);
     const { status, body } = await api<ReplayPreview>(agent.baseUrl, '/api/replay/preview', { id: originalCall.id });
     expect(status).toBe(200);
+    // oslo's own properties, nothing added: no header for an oslo consumer to misread.
+    expect(body.properties).toEqual({ content_type: 'application/json', content_encoding: 'utf-8', delivery_mode: 2, priority: 0, headers: {}, expiration: String(originalCall.expirationMs) });
     expect(body).toMatchObject({ originalId: originalCall.id, kind: 'call', exchange: 'openstack', routingKey: 'demo.node-a', method: 'echo', args: { value: 'original' }, signed: false });
     expect(body.uniqueId).not.toBe(originalCall.uniqueId);
     expect(body.msgId).not.toBe(originalCall.msgId);
@@ -78,14 +105,17 @@ describe('replay of captured oslo traffic', () => {
     // The audit log masks the token the replay really sent.
     expect(entry.sent).toContain(REDACTED);
     expect(entry.sent).not.toContain('gAAAAAB');
+    expect(servers.consumeErrors()).toEqual([]);
   });
 
   it('replays a cast: it is delivered and executed again', async () => {
+    expect(originalCast.id).toBeGreaterThan(255);
     const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: originalCast.id, confirm: true });
     expect(status).toBe(200);
     await servers.waitForExecuted((c) => c.method === 'record_event' && c.args['event'] === 'cast-original', { count: 2 });
     const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.deliveries.length > 0);
     expect(replayed).toMatchObject({ kind: 'cast', replayOf: originalCast.id, routingKey: 'demo.node-b' });
+    expect(servers.consumeErrors()).toEqual([]);
   });
 
   it('sends an edited arg, to another server of the topic', async () => {
@@ -99,7 +129,26 @@ describe('replay of captured oslo traffic', () => {
     const [executed] = await servers.waitForExecuted((c) => c.method === 'echo' && c.args['value'] === 'edited-by-replay');
     expect(executed?.server).toBe('node-b');
     const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'ok');
-    expect(replayed.args).toEqual({ value: 'edited-by-replay' });
+    expect(replayed).toMatchObject({ args: { value: 'edited-by-replay' }, replayOf: originalCall.id, server: 'node-b' });
+    const reply = await waitForDetail(agent.baseUrl, replayed.outcome!.replyId!, (d) => d.requestId === replayed.id);
+    expect(reply.reply?.result).toEqual({ echo: 'edited-by-replay', served_by: 'node-b' });
+    expect(servers.consumeErrors()).toEqual([]);
+  });
+
+  it('says what the broker saw when a replayed call times out: routed to a stopped server\'s queue, never delivered', async () => {
+    // oslo leaves a stopped server's `<topic>.<server>` queue behind, with no consumer.
+    const gone = await startOsloServers({ transportUrl: vhost.url, servers: ['node-gone'] });
+    await gone.stop();
+    await runOsloClient({ transportUrl: vhost.url, method: 'echo', args: { value: 'short-timeout' }, timeout: 2, server: 'node-a' });
+    const short = await waitForRecord(agent.baseUrl, 'method=echo&kind=call', (r) => r.args?.['value'] === 'short-timeout' && r.outcome?.status === 'ok');
+    const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: short.id, target: { server: 'node-gone' }, confirm: true });
+    expect(status).toBe(200);
+    expect(body.routed).toBe(true);
+    const auditOf = async () => (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId);
+    await expect.poll(async () => (await auditOf())?.outcome, { timeout: 15_000 }).toBe('timeout');
+    expect((await auditOf())?.detail).toBe('Timed out: no reply within 2 s. The broker routed it to demo.node-gone but never delivered it: no consumer took it from the queue.');
+    const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'timeout');
+    expect(replayed).toMatchObject({ replayOf: short.id, deliveries: [] });
   });
 
   it('shows UnsupportedVersion when the server rejects the replayed version', async () => {

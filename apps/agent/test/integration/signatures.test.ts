@@ -14,6 +14,7 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { io as connectStream } from 'socket.io-client';
 import {
   encodeReply,
+  osloProperties,
   requestInnerText,
   type EnvelopeBatch,
   type EnvelopeDetail,
@@ -25,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveTicketKeys } from '../../src/signing/hkdf-expand.js';
 import { createSigner, signMessage } from '../../src/signing/index.js';
-import { AGENT_MAIN, REPO_ROOT, createTestVhost, spawnLines, startAgent, type RunningAgent, type TestVhost } from '../support/index.js';
+import { AGENT_MAIN, REPO_ROOT, createTestVhost, spawnLines, startAgent, toPublishOptions, type RunningAgent, type TestVhost } from '../support/index.js';
 import { AgentApi, everythingIn, waitUntil } from './agent-helpers.js';
 
 const EXCHANGE = 'openstack';
@@ -271,13 +272,7 @@ async function publishAll(): Promise<void> {
     await ch.bindQueue(q, EXCHANGE, q);
   }
   for (const s of sent) {
-    ch.publish(s.exchange, s.routingKey, Buffer.from(s.body, 'utf8'), {
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-      deliveryMode: 2,
-      priority: 0,
-      headers: {},
-    });
+    ch.publish(s.exchange, s.routingKey, Buffer.from(s.body, 'utf8'), toPublishOptions(osloProperties()));
     // One at a time, so the capture order is the publish order (the replay pair needs it).
     await ch.waitForConfirms();
   }

@@ -9,3 +9,5 @@ export * from './oslo.js';
 export * from './agent.js';
 export * from './trace-capture.js';
 export * from './wait.js';
+/** Test traffic is published with the agent's own options (string headers only: py-amqp reads them). */
+export { toPublishOptions } from '../../src/amqp/publish-options.js';

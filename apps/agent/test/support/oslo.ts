@@ -193,9 +193,16 @@ export interface OsloServers {
   readExecuted(): Promise<ExecutedCall[]>;
   /** Waits until executed calls matching `test` number at least `count`. */
   waitForExecuted(test: (call: ExecutedCall) => boolean, opts?: { count?: number; timeoutMs?: number }): Promise<ExecutedCall[]>;
+  /**
+   * What the servers logged about failing to read a message: oslo's "Failed to consume message
+   * from queue" (it then reconnects and the broker redelivers), py-amqp's decode errors.
+   */
+  consumeErrors(): string[];
   /** Stops every server (clean oslo shutdown) and removes the record files. */
   stop(): Promise<void>;
 }
+
+const CONSUME_ERROR = /Failed to consume|UnexpectedFrame|IndexError|FrameSyntaxError/;
 
 /**
  * Starts long-running real oslo RPC servers (rpc_server.py) and waits until each is
@@ -254,6 +261,33 @@ export async function startOsloServers(opts: OsloServersOptions): Promise<OsloSe
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    consumeErrors: () => running.flatMap((s) => s.process.stderr.filter((l) => CONSUME_ERROR.test(l)).map((l) => `${s.name}: ${l}`)),
     stop: stopAll,
+  };
+}
+
+/** A message as py-amqp (the AMQP client under kombu and oslo.messaging) decoded it. */
+export interface PyAmqpMessage {
+  queue: string;
+  /** Basic properties by AMQP name, without the headers. */
+  properties: Record<string, unknown>;
+  headers: Record<string, unknown> | null;
+  /** Python type of each header value as decoded (`str`, `int`, `bytes`...). */
+  header_types: Record<string, string>;
+  body: string | { base64: string };
+}
+
+/**
+ * Drains `queues` with py-amqp's basic_get (read_published.py). `error` is what py-amqp raised
+ * reading a message, as an oslo server would hit it ("Failed to consume message from queue").
+ */
+export async function readWithPyAmqp(transportUrl: string, queues: string[]): Promise<{ messages: PyAmqpMessage[]; error: { type: string; message: string } | null }> {
+  const result = await runScript('read_published', ['--transport-url', transportUrl, ...queues.flatMap((q) => ['--queue', q])], 60_000);
+  const lines = parseJsonLines<PyAmqpMessage & { event?: string; type?: string; message?: string }>(result.stdout.split('\n'));
+  const failed = lines.find((l) => l.event === 'error');
+  if (!failed && !lines.some((l) => l.event === 'done')) throw new Error(`read_published.py did not finish (exit ${result.code}): ${result.stderr.slice(-2000)}`);
+  return {
+    messages: lines.filter((l) => l.event === undefined),
+    error: failed ? { type: failed.type ?? '', message: failed.message ?? '' } : null,
   };
 }

@@ -57,7 +57,7 @@ describe('ReplayDialog', () => {
       '/api/envelopes': () => ({ status: 200, json: { items: [], total: 0 } }),
       '/api/replay/preview': () => ({ status: 200, json: preview }),
       '/api/replay': () => ({ status: 200, json: { id: 9, replayId: 'p1', msgId: 'm1', routed: true } }),
-      '/api/envelopes/9': () => ({ status: 200, json: detail(9, { replayOf: 5, outcome: { status: 'ok', latencyMs: 4, replyId: 10, failure: null, heartbeats: 0 } }) }),
+      '/api/envelopes/9': () => ({ status: 200, json: detail(9, { replayOf: 5, server: 'node-a', outcome: { status: 'ok', latencyMs: 4, replyId: 10, failure: null, heartbeats: 0 } }) }),
       '/api/envelopes/5': () => ({ status: 200, json: detail(5, { outcome: { status: 'ok', latencyMs: 3, replyId: 6, failure: null, heartbeats: 0 } }) }),
     });
     render(<ReplayDialog original={detail(5)} onClose={() => undefined} />);
@@ -72,6 +72,7 @@ describe('ReplayDialog', () => {
     await screen.findByTestId('replay-sent');
     expect(calls.find((c) => c.url === '/api/replay')?.body).toEqual({ id: 5, previewId: 'p1', confirm: true });
     await waitFor(() => expect(screen.getByTestId('replay-result').dataset['status']).toBe('ok'));
+    expect(screen.getByTestId('replay-result-words').textContent).toBe('Answered by node-a in 4 ms.');
     expect(screen.getByTestId('replay-result-reply').textContent).toContain('#10');
     expect(screen.getByTestId('replay-original').dataset['status']).toBe('ok');
   });
@@ -92,5 +93,36 @@ describe('ReplayDialog', () => {
     fireEvent.change(screen.getByTestId('replay-context'), { target: { value: '{"auth_token": "***redacted***"}' } });
     fireEvent.click(screen.getByTestId('replay-preview-btn'));
     await waitFor(() => expect(screen.getByTestId('replay-error').textContent).toContain('context.auth_token'));
+  });
+
+  async function sendAndSettle(replayed: EnvelopeDetail, routed = true) {
+    agentStore.setState({ health: health(true) });
+    mockAgent({
+      '/api/envelopes': () => ({ status: 200, json: { items: [], total: 0 } }),
+      '/api/replay/preview': () => ({ status: 200, json: preview }),
+      '/api/replay': () => ({ status: 200, json: { id: 9, replayId: 'p1', msgId: 'm1', routed } }),
+      '/api/envelopes/9': () => ({ status: 200, json: replayed }),
+      '/api/envelopes/5': () => ({ status: 200, json: detail(5, { outcome: { status: 'ok', latencyMs: 3, replyId: 6, failure: null, heartbeats: 0 } }) }),
+    });
+    render(<ReplayDialog original={detail(5)} onClose={() => undefined} />);
+    fireEvent.click(screen.getByTestId('replay-preview-btn'));
+    fireEvent.click(await screen.findByTestId('replay-confirm'));
+    await screen.findByTestId('replay-sent');
+    await waitFor(() => expect(screen.getByTestId('replay-result').dataset['status']).not.toBe(''));
+  }
+
+  it('says a timed-out replay was delivered and redelivered, as the broker saw it', async () => {
+    const delivery = (redelivered: boolean) => ({ queue: 'demo.node-a', connection: 'c1', server: 'node-a', redelivered, at: 1 });
+    await sendAndSettle(
+      detail(9, { replayOf: 5, expirationMs: 5000, deliveries: [delivery(false), delivery(true), delivery(true)], outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } }),
+    );
+    expect(screen.getByTestId('replay-result-words').textContent).toBe('Timed out: no reply within 5 s.');
+    expect(screen.getByTestId('replay-result-broker').textContent).toMatch(/^The broker delivered it to node-a 3 times, redelivered twice/);
+  });
+
+  it('says an unroutable replay reached nothing', async () => {
+    await sendAndSettle(detail(9, { replayOf: 5, outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } }), false);
+    expect(screen.getByTestId('replay-result').dataset['verdict']).toBe('unroutable');
+    expect(screen.getByTestId('replay-result-words').textContent).toMatch(/^Unroutable: no queue is bound/);
   });
 });

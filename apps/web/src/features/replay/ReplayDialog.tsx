@@ -4,7 +4,7 @@
  * on the agent (`--allow-replay`); otherwise the dialog explains how.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { EnvelopeDetail, ReplayPreview, ReplayRequestWire, ReplayResult } from '@osloscope/shared';
+import { describeReplayOutcome, type EnvelopeDetail, type ReplayPreview, type ReplayRequestWire, type ReplayResult } from '@osloscope/shared';
 import { openDetail } from '../../stores/ui-store';
 import { useAgent } from '../../stores/agent-store';
 import { fetchTopicServers, previewReplay, ReplayApiError, sendReplay } from './replay-api';
@@ -34,21 +34,31 @@ function Row(props: { label: string; children: ReactNode }) {
   );
 }
 
-function OutcomeCell(props: { title: string; d: EnvelopeDetail | null; testId: string }) {
+/** The replay's (or the original's) outcome in words: answered, remote error, timed out with what the broker saw, unroutable. */
+function OutcomeCell(props: { title: string; d: EnvelopeDetail | null; kind: 'call' | 'cast'; routed: boolean; deliveriesVisible: boolean; testId: string }) {
   const d = props.d;
-  const status = d === null ? 'waiting…' : d.kind === 'cast' ? 'sent (cast)' : (d.outcome?.status ?? '—');
+  const words = describeReplayOutcome({
+    kind: props.kind,
+    routed: props.routed,
+    record: d,
+    routedQueues: d?.broker?.routedQueues ?? null,
+    deliveriesVisible: props.deliveriesVisible,
+    timeoutMs: d?.expirationMs ?? null,
+  });
   return (
-    <div className="replay-outcome" data-testid={props.testId} data-status={d?.outcome?.status ?? ''}>
+    <div className="replay-outcome" data-testid={props.testId} data-status={d?.outcome?.status ?? ''} data-verdict={words.verdict}>
       <h5>{props.title}</h5>
       {d && (
         <button type="button" className="btn-link" onClick={() => openDetail(d.id)} data-testid={`${props.testId}-open`}>
           #{d.id}
         </button>
       )}
-      <div className={`replay-status replay-status-${d?.outcome?.status ?? 'none'}`}>{status}</div>
-      {d?.outcome?.failure && (
-        <div className="error-text">
-          {d.outcome.failure.class}: {d.outcome.failure.message}
+      <div className={`replay-status replay-verdict-${words.verdict}`} data-testid={`${props.testId}-words`}>
+        {words.headline}
+      </div>
+      {words.broker !== null && (
+        <div className="muted" data-testid={`${props.testId}-broker`}>
+          {words.broker}
         </div>
       )}
       {d?.outcome?.replyId != null && (
@@ -118,6 +128,8 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
   const health = useAgent((s) => s.health);
   const enabled = health?.replayEnabled ?? false;
   const imported = !(health?.sources ?? []).some((s) => s.name === d.source && (s.mode === 'firehose' || s.mode === 'tap'));
+  // Only the firehose sees deliveries; tap mode and imports cannot say what the broker did.
+  const deliveriesVisible = (source: string) => (health?.sources ?? []).some((s) => s.name === source && s.mode === 'firehose');
   const [form, setForm] = useState<ReplayForm>(() => initialForm(d));
   const [step, setStep] = useState<Step>({ kind: 'edit', error: null });
   const [servers, setServers] = useState<string[]>([]);
@@ -132,6 +144,7 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
     };
   }, [topic, enabled]);
 
+  const sentTo = step.kind === 'sent' ? step.preview.source : d.source;
   const replayId = step.kind === 'sent' ? step.result.id : null;
   const replayed = useSettledEnvelope(replayId);
   const originalNow = useSettledEnvelope(step.kind === 'sent' ? d.id : null);
@@ -186,12 +199,11 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
           <div className="replay-body-pane" data-testid="replay-sent">
             <p>
               Replayed {step.preview.kind} <b>{step.preview.method}</b> to <span className="mono">{step.preview.routingKey}</span>
-              {!step.result.routed && <b className="error-text"> — unroutable: no queue is bound for this routing key</b>}
             </p>
-            {step.result.id === null && <p className="muted">Not captured yet: look for unique id {step.result.replayId} in the stream.</p>}
+            {step.result.id === null && step.result.routed && <p className="muted">Not captured yet: look for unique id {step.result.replayId} in the stream.</p>}
             <div className="replay-compare">
-              <OutcomeCell title="original" d={originalNow} testId="replay-original" />
-              <OutcomeCell title="replay" d={replayed} testId="replay-result" />
+              <OutcomeCell title="original" d={originalNow} kind={step.preview.kind} routed deliveriesVisible={deliveriesVisible(d.source)} testId="replay-original" />
+              <OutcomeCell title="replay" d={replayed} kind={step.preview.kind} routed={step.result.routed} deliveriesVisible={deliveriesVisible(sentTo)} testId="replay-result" />
             </div>
           </div>
         ) : (
