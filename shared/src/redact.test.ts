@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from './codec/python-json.js';
 import { REDACTED, isSecretKey, redactContext, redactJsonText, redactString, redactValue } from './redact.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
+const FIXTURE = new URL('../test/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
 const fixtureLines = readFileSync(FIXTURE, 'utf8').trim().split('\n');
 
 function fixtureBody(line: number): string {

@@ -1,5 +1,5 @@
 /**
- * The real firehose capture (shared/fixtures/oslo-firehose-sample.jsonl) decodes to what
+ * The real firehose capture (shared/test/fixtures/oslo-firehose-sample.jsonl) decodes to what
  * its README says, line by line, and oslo's own bodies re-encode to the same bytes.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ interface FixtureLine {
   bodyBase64: string;
 }
 
-const FIXTURE = new URL('../../../../shared/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
+const FIXTURE = new URL('../../test/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
 const lines: FixtureLine[] = readFileSync(FIXTURE, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')

@@ -24,7 +24,7 @@ interface FixtureLine {
   properties: { headers: Record<string, unknown> };
   bodyBase64: string;
 }
-const FIXTURE = new URL('../../../../shared/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
+const FIXTURE = new URL('../../test/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
 const fixtures: FixtureLine[] = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as FixtureLine);
 const bodies = fixtures.map((f) => new Uint8Array(Buffer.from(f.bodyBase64, 'base64')));
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -12,7 +12,7 @@ interface FixtureLine {
   properties: { headers: Record<string, unknown> };
   bodyBase64: string;
 }
-const lines = readFileSync(new URL('../../../../../shared/fixtures/oslo-firehose-sample.jsonl', import.meta.url), 'utf8')
+const lines = readFileSync(new URL('../../../../shared/test/fixtures/oslo-firehose-sample.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as FixtureLine);

@@ -4,7 +4,7 @@ import { buildDirectoryFacts } from './directory-facts.js';
 import { parseConnections, parseConsumers } from './management-client.js';
 
 const snapshot = JSON.parse(
-  readFileSync(new URL('../../../../../shared/fixtures/oslo-connections-snapshot.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../shared/test/fixtures/oslo-connections-snapshot.json', import.meta.url), 'utf8'),
 ) as { connections: unknown; consumers: unknown; server_pids: Record<string, number> };
 
 describe('buildDirectoryFacts (captured management snapshot)', () => {

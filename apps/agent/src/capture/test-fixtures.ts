@@ -15,7 +15,7 @@ import { buildRecord } from './record-builder.js';
 import { bodySearchTextOf } from './search-text.js';
 import type { StoreWrite } from './store-batch.js';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../shared/test/fixtures/', import.meta.url);
 export const SOURCE = 'rabbit-test';
 
 interface FixtureLine {

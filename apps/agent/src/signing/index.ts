@@ -1,4 +1,4 @@
-/** Message signatures (shared/docs/message-signing.md): key file, verifier, signer. */
+/** Message signatures (docs/reference/message-signing.md): key file, verifier, signer. */
 
 export { KeyFileError, createKeyRing, loadKeyFile, parseKeyFile, type KeyRing } from './key-file.js';
 export { createVerifier, type Verifier, type VerifierOptions, type VerifyInput, type VerifyResult } from './verifier.js';

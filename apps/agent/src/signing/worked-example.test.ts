@@ -6,8 +6,8 @@ import { formatSecureMetadata } from './metadata.js';
 import { formatEsekPlaintext, sealTicket } from './ticket.js';
 import type { SigningVector } from './vectors.test.js';
 
-// The signing vector file (shared/fixtures/signing-vectors.json, read-only); it is also a key file.
-const vectorFileText = readFileSync(new URL('../../../../../shared/fixtures/signing-vectors.json', import.meta.url), 'utf8');
+// The signing vector file (shared/test/fixtures/signing-vectors.json); it is also a key file.
+const vectorFileText = readFileSync(new URL('../../../../shared/test/fixtures/signing-vectors.json', import.meta.url), 'utf8');
 const vectorFile = JSON.parse(vectorFileText) as { keys: Record<string, string>; requireSigned: string[]; vectors: SigningVector[] };
 
 function vectorNamed(name: string): SigningVector {

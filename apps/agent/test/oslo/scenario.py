@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The fixture scenario, replayed with real oslo.messaging against any vhost.
 
-Modelled on /work/shared/fixtures/README.md ("How they were produced" and
+Modelled on shared/test/fixtures/README.md ("How they were produced" and
 "Line by line"): two RPC server processes node-a and node-b (rpc_server.py,
 each with its own connections; node-a also listens for notifications), then a
 client that runs steps S01..S15. Step ids match the fixture's; with

@@ -14,8 +14,8 @@ export const OSLO_SCRIPTS_DIR = path.join(REPO_ROOT, 'apps/agent/test/oslo');
 /** The built agent entry point. */
 export const AGENT_MAIN = path.join(REPO_ROOT, 'apps/agent/dist/main.js');
 
-/** The read-only captured fixtures beside the repository (`../shared/fixtures`). */
-export const FIXTURES_DIR = path.resolve(REPO_ROOT, '../shared/fixtures');
+/** The recorded oslo traffic and signing vectors the tests read (`shared/test/fixtures`, see its README). */
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'shared/test/fixtures');
 
 /**
  * Debian's python has python3-oslo.messaging; the python3 first on PATH may be a pyenv

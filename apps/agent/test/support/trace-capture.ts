@@ -1,7 +1,7 @@
 /**
  * A minimal firehose capture for tests, independent of the agent: a server-named
  * exclusive queue bound to `amq.rabbitmq.trace` with key `#`, consumed with noAck.
- * Events are kept in the fixture line format (shared/fixtures/oslo-firehose-sample.jsonl),
+ * Events are kept in the fixture line format (shared/test/fixtures/oslo-firehose-sample.jsonl),
  * so they can be fed to the same decoders as the fixture.
  */
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
