@@ -6,10 +6,10 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { parseTransportUrl, redactTransportUrl, type SourceHealth, type TransportUrl, type TracingNodeState } from '@osloscope/shared';
-import type { CaptureSource } from '../pipeline/source.js';
+import type { CaptureSource } from '../ports/source.js';
 import { createBrokerSession, type BrokerSession, type SetupContext } from './broker-session.js';
 import { buildDirectoryFacts } from './directory-facts.js';
-import { toLogFn, type LogFn } from './logger.js';
+import type { Logger } from '../log.js';
 import { createManagementAccess } from './management-access.js';
 import type { ManagementClient } from './management-client.js';
 import { every } from './periodic.js';
@@ -19,7 +19,7 @@ import type { AmqpSourceOptions } from './source-options.js';
 export interface SourceContext {
   readonly name: string;
   readonly url: TransportUrl;
-  readonly log: LogFn;
+  readonly log: Logger;
   /** Management client for the currently connected host. */
   management(): ManagementClient;
   /** Whether capture is currently live (connected). */
@@ -44,7 +44,7 @@ export interface CaptureMode {
 export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: SourceContext) => CaptureMode): CaptureSource {
   // A bad URL is a configuration error: throw now (TransportUrlError never shows the password).
   const url = parseTransportUrl(opts.transportUrl);
-  const log = toLogFn(opts.log);
+  const log = opts.log;
   const access = createManagementAccess(url, opts.managementUrl);
   const directoryMs = opts.intervals?.directoryMs ?? 5000;
   const checkMs = opts.intervals?.checkMs ?? 10_000;
@@ -75,11 +75,11 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
         client.getConsumers(url.vhost),
       ]);
       opts.directory.updateFromManagement(opts.name, buildDirectoryFacts(connections, consumers));
-      if (managementWarning) log('info', 'management API reachable again', { source: opts.name, url: client.baseUrl });
+      if (managementWarning) log.info('management API reachable again', { source: opts.name, url: client.baseUrl });
       managementWarning = null;
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (!managementWarning) log('warn', 'management API not usable; capture continues', { source: opts.name, error: msg });
+      if (!managementWarning) log.warn('management API not usable; capture continues', { source: opts.name, error: msg });
       managementWarning = `management API not usable (${msg}): process and server names cannot be shown`;
     }
   }

@@ -8,10 +8,10 @@
  */
 import amqp, { type ChannelModel } from 'amqplib';
 import { maskUrlCredentials, toAmqpConnectOptions, type TransportUrl } from '@osloscope/shared';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { createHostRotation, type HostRotation } from './host-rotation.js';
-import type { LogFn } from './logger.js';
+import type { Logger } from '../log.js';
 import { interruptibleSleep } from './periodic.js';
 
 export type SessionState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
@@ -38,7 +38,7 @@ export interface BrokerSessionOptions {
   name: string;
   url: TransportUrl;
   capture: Pick<CaptureService, 'markGap'>;
-  log: LogFn;
+  log: Logger;
   reconnect?: BackoffOptions;
   /**
    * Declare the agent's own queues and start consuming on a fresh connection. Throwing
@@ -109,7 +109,7 @@ export function createBrokerSession(opts: BrokerSessionOptions): BrokerSession {
     try {
       capture.markGap(gap);
     } catch (e) {
-      log('error', 'capture core rejected a gap', { source: name, error: String(e) });
+      log.error('capture core rejected a gap', { source: name, error: String(e) });
     }
   }
 
@@ -147,7 +147,7 @@ export function createBrokerSession(opts: BrokerSessionOptions): BrokerSession {
     } catch (e) {
       const msg = scrubError(e, url);
       lastError = msg;
-      log('warn', 'cannot connect to the broker', { source: name, host, error: msg });
+      log.warn('cannot connect to the broker', { source: name, host, error: msg });
       if (conn) await conn.close().catch(() => undefined);
       current = null;
       onFirstAttempt();
@@ -159,7 +159,7 @@ export function createBrokerSession(opts: BrokerSessionOptions): BrokerSession {
     if (everConnected) reconnects++;
     everConnected = true;
     closeGap();
-    log('info', 'capturing', { source: name, host, vhost: url.vhost });
+    log.info('capturing', { source: name, host, vhost: url.vhost });
     onFirstAttempt();
 
     const err = await lost;
@@ -176,7 +176,7 @@ export function createBrokerSession(opts: BrokerSessionOptions): BrokerSession {
     const msg = scrubError(err, url);
     lastError = msg;
     openGap(`broker connection lost: ${msg}`);
-    log('warn', 'broker connection lost; reconnecting', { source: name, host, error: msg });
+    log.warn('broker connection lost; reconnecting', { source: name, host, error: msg });
     return 'lost';
   }
 

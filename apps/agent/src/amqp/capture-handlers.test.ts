@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
+import { loggerFrom, silentLogger } from '../log.js';
 import { createTraceHandler } from './firehose-source.js';
 import { createTapHandler } from './tap-source.js';
 import { selectTapExchanges } from './tap-exchanges.js';
@@ -51,7 +52,7 @@ const sink = () => {
 describe('firehose trace handler (captured trace events)', () => {
   it('hands every trace event over with its routing key, trace headers and the body bytes uncopied', () => {
     const s = sink();
-    const handle = createTraceHandler('prod', s.capture, () => undefined, () => undefined);
+    const handle = createTraceHandler('prod', s.capture, silentLogger, () => undefined);
     const bodies = lines.map((l) => Buffer.from(l.bodyBase64, 'base64'));
     lines.forEach((l, i) => handle(delivery(l.exchange, l.routingKey, { headers: structuredClone(l.properties.headers) }, bodies[i]!)));
     expect(s.got).toHaveLength(lines.length);
@@ -64,7 +65,7 @@ describe('firehose trace handler (captured trace events)', () => {
 
   it('converts byte-array header values that amqplib leaves as Buffers', () => {
     const s = sink();
-    const handle = createTraceHandler('prod', s.capture, () => undefined, () => undefined);
+    const handle = createTraceHandler('prod', s.capture, silentLogger, () => undefined);
     handle(delivery('amq.rabbitmq.trace', 'publish.', { headers: { exchange_name: '', node: Buffer.from('rabbit@vm'), routing_keys: [Buffer.from('reply_1')] } }, Buffer.from('{}')));
     expect(s.got[0]!.headers).toEqual({ exchange_name: '', node: 'rabbit@vm', routing_keys: ['reply_1'] });
   });
@@ -82,7 +83,7 @@ describe('firehose trace handler (captured trace events)', () => {
         },
         countDropped: (n) => void (dropped += n),
       },
-      (_l, m) => void logged.push(m),
+      loggerFrom((_l, m) => void logged.push(m)),
       () => undefined,
     );
     const line = lines[0]!;
@@ -95,7 +96,7 @@ describe('firehose trace handler (captured trace events)', () => {
 
   it('reports a consumer cancelled by the broker', () => {
     let cancelled = 0;
-    createTraceHandler('p', sink().capture, () => undefined, () => void cancelled++)(null);
+    createTraceHandler('p', sink().capture, silentLogger, () => void cancelled++)(null);
     expect(cancelled).toBe(1);
   });
 });
@@ -103,7 +104,7 @@ describe('firehose trace handler (captured trace events)', () => {
 describe('tap handler', () => {
   it('keeps the original exchange, routing key and AMQP properties of the copied message', () => {
     const s = sink();
-    const handle = createTapHandler('prod', s.capture, () => undefined, () => undefined);
+    const handle = createTapHandler('prod', s.capture, silentLogger, () => undefined);
     handle(delivery('openstack', 'demo.node-a', { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, expiration: '60000', headers: {} }, Buffer.from('{}')));
     expect(s.got[0]).toMatchObject({
       origin: 'tap',

@@ -6,16 +6,16 @@
  * closes. Tracing is switched on through the management API when needed and allowed.
  */
 import type { ConsumeMessage } from 'amqplib';
-import type { CaptureSource } from '../pipeline/source.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { CaptureSource } from '../ports/source.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { createAmqpSource } from './amqp-source.js';
 import { normaliseTable } from './amqp-values.js';
 import type { SourceContext } from './amqp-source.js';
 import { createTracingControl } from './tracing-control.js';
 import type { AmqpSourceOptions } from './source-options.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import { createGuardedIngest } from './guarded-ingest.js';
-import type { LogFn } from './logger.js';
+import type { Logger } from '../log.js';
 import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
 
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
@@ -28,7 +28,7 @@ export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
 export function createTraceHandler(
   source: string,
   capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
-  log: LogFn,
+  log: Logger,
   onCancel: () => void,
 ): (msg: ConsumeMessage | null) => void {
   const ingest = createGuardedIngest(source, capture, log, 'a trace event');

@@ -1,6 +1,6 @@
-import type { CaptureService } from '../pipeline/capture-service.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
-import type { LogFn } from './logger.js';
+import type { CaptureService } from '../ports/capture-service.js';
+import type { RawCapture } from '../ports/raw-capture.js';
+import type { Logger } from '../log.js';
 
 /**
  * Hands RawCaptures to the capture core from amqplib's message callback. A throwing core
@@ -10,7 +10,7 @@ import type { LogFn } from './logger.js';
 export function createGuardedIngest(
   source: string,
   capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
-  log: LogFn,
+  log: Logger,
   what: string,
 ): (raw: RawCapture) => void {
   let failures = 0;
@@ -25,7 +25,7 @@ export function createGuardedIngest(
         /* nothing more to do */
       }
       if (Number.isInteger(Math.log10(failures))) {
-        log('error', `capture core failed to ingest ${what}`, { source, failures, error: String(e) });
+        log.error(`capture core failed to ingest ${what}`, { source, failures, error: String(e) });
       }
     }
   };

@@ -1,7 +1,7 @@
-import type { CaptureService } from '../pipeline/capture-service.js';
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import type { CaptureService } from '../ports/capture-service.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import type { BackoffOptions } from './backoff.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log.js';
 
 /** Options shared by the firehose and tap sources. */
 export interface AmqpSourceOptions {

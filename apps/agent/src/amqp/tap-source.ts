@@ -7,13 +7,13 @@
  * the default exchange, which cannot be bound) and which server took a round-robin call.
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { CaptureSource } from '../pipeline/source.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureSource } from '../ports/source.js';
+import type { RawCapture } from '../ports/raw-capture.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import { createAmqpSource, type SourceContext } from './amqp-source.js';
 import { toAmqpProperties } from './amqp-values.js';
 import { createGuardedIngest } from './guarded-ingest.js';
-import type { LogFn } from './logger.js';
+import type { Logger } from '../log.js';
 import type { TapSourceOptions } from './source-options.js';
 import { selectTapExchanges, type TapExchanges } from './tap-exchanges.js';
 import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
@@ -30,7 +30,7 @@ const DEFAULT_CONTROL_EXCHANGE = 'openstack';
 export function createTapHandler(
   source: string,
   capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
-  log: LogFn,
+  log: Logger,
   onCancel: () => void,
 ): (msg: ConsumeMessage | null) => void {
   const ingest = createGuardedIngest(source, capture, log, 'a tapped message');
@@ -112,7 +112,7 @@ export function createTapSource(opts: TapSourceOptions): CaptureSource {
         if (bound.has(x)) continue;
         if (await bindOne(x)) {
           bound.add(x);
-          ctx.log('info', 'tapping exchange', { source: opts.name, exchange: x });
+          ctx.log.info('tapping exchange', { source: opts.name, exchange: x });
         } else {
           missing.push(x);
         }

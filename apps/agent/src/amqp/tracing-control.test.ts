@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loggerFrom } from '../log.js';
 import { ManagementError, type ManagementClient, type VhostInfo } from './management-client.js';
 import { createTracingControl } from './tracing-control.js';
 
@@ -36,7 +37,7 @@ function fakeBroker(init: { tracing: boolean; nodes?: string[]; deny?: 401 | 403
 }
 
 const logs: Array<[string, string]> = [];
-const log = (level: string, msg: string) => void logs.push([level, msg]);
+const log = loggerFrom((level, msg) => void logs.push([level, msg]));
 
 describe('tracing control', () => {
   it('switches tracing on when off, reports the node, and switches it off again on release', async () => {

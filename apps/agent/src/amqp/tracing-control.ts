@@ -8,7 +8,7 @@
  * seen from here, so a warning names the exact command per node.
  */
 import type { TracingNodeState } from '@osloscope/shared';
-import type { LogFn } from './logger.js';
+import type { Logger } from '../log.js';
 import { ManagementError, type ManagementClient } from './management-client.js';
 import { traceOffCommand, traceOnCommand } from './rabbitmqctl-hint.js';
 
@@ -40,7 +40,7 @@ export interface TracingControlOptions {
   vhost: string;
   /** Current management client (it follows the connected host). */
   client: () => ManagementClient;
-  log: LogFn;
+  log: Logger;
   now?: () => number;
 }
 
@@ -99,7 +99,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
         on = (await client.getVhost(vhost)).tracing;
         if (on) {
           enabledByAgent = true;
-          log('info', 'switched tracing (firehose) on', { vhost, node: served, via: client.baseUrl });
+          log.info('switched tracing (firehose) on', { vhost, node: served, via: client.baseUrl });
         } else {
           warnings.push(cannotEnable('the management API accepted the change but still reports tracing off', nodes));
         }
@@ -109,7 +109,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
             ? `the management user may not change the vhost: HTTP ${e.status}`
             : describe(e);
         warnings.push(cannotEnable(reason, nodes));
-        log('warn', 'tracing is off and could not be switched on', { vhost, error: describe(e) });
+        log.warn('tracing is off and could not be switched on', { vhost, error: describe(e) });
       }
     }
     if (on) lastSeenOnAt = at;
@@ -140,9 +140,9 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
       try {
         await client.setVhostTracing(vhost, false);
         state = { ...state, enabledByAgent: false, nodes: state.nodes.map((n) => ({ ...n, tracing: false })) };
-        log('info', 'switched tracing (firehose) off again', { vhost });
+        log.info('switched tracing (firehose) off again', { vhost });
       } catch (e) {
-        log('warn', `could not switch tracing off again; run: ${traceOffCommand(vhost)}`, { vhost, error: describe(e) });
+        log.warn(`could not switch tracing off again; run: ${traceOffCommand(vhost)}`, { vhost, error: describe(e) });
       }
     },
     status: () => state,

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createConnectionDirectory } from '../domain/connection-directory.js';
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
 import { AGENT_NODE_FLAGS } from '../heap-tuning.js';
 import { readLines } from './capture-file.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import { createConnectionDirectory } from '../domain/connection-directory.js';
+import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 import type { CaptureCore } from './capture-core.js';
 import { fixtureRaws, snapshotFacts, SOURCE, openTestCore } from './test-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from './capture-core.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { fixtureRaws, openTestCore } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRequest, type RequestToEncode } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { createCaptureCore } from './capture-core.js';
 import { seededDirectory, tempDataDir } from './test-fixtures.js';
 

@@ -25,9 +25,9 @@ import {
   type EnvelopeRecord,
   type SignatureVerdict,
 } from '@osloscope/shared';
-import type { CaptureListener, CaptureService, PageRequest } from '../pipeline/capture-service.js';
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { CaptureListener, CaptureService, PageRequest } from '../ports/capture-service.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { createVerifier, routingTargetOf, type Verifier } from '../signing/index.js';
 import { attribute } from '../domain/attribution.js';
 import { timedOut } from '../domain/outcome.js';
@@ -35,7 +35,7 @@ import { flowsOf, versionsOf } from './aggregates.js';
 import { columnsOf, serverNamesOf } from './columns.js';
 import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
 import { filterToSql } from './filter-sql.js';
-import { BoundedMap } from './lru.js';
+import { BoundedMap } from './bounded-map.js';
 import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type ImportResult } from './ndjson.js';
 import { forgetBody } from './lean-record.js';
 import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';

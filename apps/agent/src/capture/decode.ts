@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeMessage, decodeTraceEvent, type DecodedEnvelope, type DecodeOptions } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 
 /**
  * Decompress a kombu-compressed body. gzip only: bz2 has no zlib support in Node, so such

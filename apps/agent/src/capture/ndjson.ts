@@ -12,7 +12,7 @@
  * record's context/args/results are masked too.
  */
 import type { DeliveryWire, EnvelopeRecord } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { presentBody } from './present.js';
 import type { StoredRaw } from './store-batch.js';
 

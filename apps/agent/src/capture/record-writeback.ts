@@ -5,7 +5,7 @@
  * reads a stale row while a newer version is still on its way.
  */
 import type { CaptureGap, EnvelopeRecord } from '@osloscope/shared';
-import { BoundedMap } from './lru.js';
+import { BoundedMap } from './bounded-map.js';
 import { bodySearchTextOf } from './search-text.js';
 import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
 import type { StoreWriter, WriteOutcome } from './store-writer.js';

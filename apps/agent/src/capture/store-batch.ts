@@ -6,7 +6,7 @@
  * moment the batch is handed over, so later changes to a record go in a later batch.
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { columnsOf, rowOfColumns, serverNamesOf } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
 import { frameLength, frameMeta, writeFrame } from './raw-segments.js';

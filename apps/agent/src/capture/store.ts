@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AmqpProperties, CaptureGap, DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { COLUMN_NAMES, columnsOfRow, type RecordColumns } from './columns.js';
 import type { PreparedBatch, StoredRaw } from './store-batch.js';
 import { agentDecodeOptions, decodeRaw } from './decode.js';

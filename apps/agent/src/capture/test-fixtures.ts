@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RawCapture } from '../pipeline/raw-capture.js';
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
-import { createConnectionDirectory } from '../domain/connection-directory.js';
+import type { RawCapture } from '../ports/raw-capture.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
+import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 import type { Verifier } from '../signing/verifier.js';
 import { createCaptureCore, type CaptureCore } from './capture-core.js';
 import { agentDecodeOptions, decodeRaw } from './decode.js';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SourceHealth } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
-import type { CaptureSource } from '../pipeline/source.js';
+import type { CaptureService } from '../ports/capture-service.js';
+import type { CaptureSource } from '../ports/source.js';
 
 export interface ImportSourceOptions {
   file: string;

@@ -7,9 +7,9 @@
  */
 import type { SourceHealth } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
-import type { CaptureSource } from '../pipeline/source.js';
+import type { CaptureService } from '../ports/capture-service.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
+import type { CaptureSource } from '../ports/source.js';
 import type { KeyRing } from '../signing/index.js';
 import { createDemoKeyRing } from './demo-keys.js';
 import { DEMO_SOURCE, type TimedEvent } from './sim-broker.js';

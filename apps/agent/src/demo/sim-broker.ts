@@ -6,7 +6,7 @@
  * connection) exactly in the shape the real firehose source hands to the capture core.
  */
 import type { AmqpProperties } from '@osloscope/shared';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { DEMO_EXCHANGE, DEMO_NODE, DEMO_USER, DEMO_VHOST, type DemoTopology, type SimProcess } from './topology.js';
 
 export const DEMO_SOURCE = 'demo';

@@ -8,8 +8,8 @@
 import { hostname } from 'node:os';
 import { describeReplayOutcome, parseTransportUrl, redactContext, redactJsonText, redactValue, uuid4Hex, type EncodedMessage, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { CaptureService } from '../ports/capture-service.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { createSigner, type KeyRing } from '../signing/index.js';
 import { createAuditLog, type ReplayAuditLog } from './audit-log.js';
 import { createRateLimiter } from './rate-limit.js';

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import { BodyTooLargeError, ndjsonLines } from './ndjson-lines.js';
 import { parseFilterQuery, parsePageQuery, parseRecordId, searchParamsOf, type Parsed } from './query-params.js';
 

@@ -3,7 +3,7 @@ import { encodeRequest, type EnvelopeDetail, type EnvelopeRecord, type HealthRep
 import type { CaptureCore } from '../capture/capture-core.js';
 import { fixtureRaws, SOURCE, openTestCore } from '../capture/test-fixtures.js';
 import { silentLogger } from '../log.js';
-import type { RawCapture } from '../pipeline/raw-capture.js';
+import type { RawCapture } from '../ports/raw-capture.js';
 import { createHealthReporter } from './health-report.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 

@@ -7,7 +7,7 @@ import { Server } from 'socket.io';
 import { jsonOnlyParser } from './json-packet-encoder.js';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import { registerApiRoutes } from './api-routes.js';
 import { isAllowedOrigin } from './origin.js';
 import { attachStream, type StreamServer } from './stream.js';

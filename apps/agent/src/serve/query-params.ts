@@ -10,7 +10,7 @@ import {
   filterFromSearchParams,
   type EnvelopeFilter,
 } from '@osloscope/shared';
-import type { PageRequest } from '../pipeline/capture-service.js';
+import type { PageRequest } from '../ports/capture-service.js';
 
 export const MAX_PAGE_LIMIT = 1000;
 export const DEFAULT_PAGE_LIMIT = 100;

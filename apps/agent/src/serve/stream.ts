@@ -25,7 +25,7 @@ import {
 } from '@osloscope/shared';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../pipeline/capture-service.js';
+import type { CaptureService } from '../ports/capture-service.js';
 import {
   DEFAULT_HISTORY_LIMIT,
   envelopeFilterSchema,

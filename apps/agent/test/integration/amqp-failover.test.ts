@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerSession } from '../../src/amqp/broker-session.js';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
 import { createTestVhost, managementRequest, setTracing, vhostSegment, type TestVhost } from '../support/management.js';
-import { recordingCapture, recordingDirectory, recordingLog, waitFor } from './amqp-helpers.js';
+import { recordingCapture, recordingDirectory, recordingLog, waitFor, silentLogger } from './amqp-helpers.js';
 
 let vhost: TestVhost;
 const USER = `osloscope-nomgmt-${process.pid}`;
@@ -61,7 +61,7 @@ describe('failover', () => {
       transportUrl: 'rabbit://guest:s3cretpw@127.0.0.1:1/',
       capture,
       directory: recordingDirectory(),
-      log: () => undefined,
+      log: silentLogger,
       reconnect: { initialMs: 50, maxMs: 100 },
     });
     await source.start();
@@ -88,7 +88,7 @@ describe('without management rights', () => {
       transportUrl: `rabbit://${USER}:${PASS}@127.0.0.1:5672/${vhostSegment(vhost.name)}`,
       capture,
       directory: recordingDirectory(),
-      log: () => undefined,
+      log: silentLogger,
       intervals: { directoryMs: 200, checkMs: 500 },
     });
     try {

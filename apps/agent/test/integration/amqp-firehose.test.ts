@@ -7,7 +7,7 @@ import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
 import { isTracing } from '../support/management.js';
-import { listQueues, recordingCapture, recordingDirectory, recordingLog, useSourceTestBroker, waitFor } from './amqp-helpers.js';
+import { listQueues, recordingCapture, recordingDirectory, recordingLog, useSourceTestBroker, waitFor, silentLogger } from './amqp-helpers.js';
 
 const broker = useSourceTestBroker('amqp-firehose');
 
@@ -95,7 +95,7 @@ describe('firehose source', () => {
     const capture = recordingCapture();
     const { setTracing } = await import('../support/management.js');
     await setTracing(vhost.name, true);
-    const s = createFirehoseSource({ name: 'it-firehose-2', transportUrl: vhost.url, capture, directory: recordingDirectory(), log: () => undefined });
+    const s = createFirehoseSource({ name: 'it-firehose-2', transportUrl: vhost.url, capture, directory: recordingDirectory(), log: silentLogger });
     broker.source = s;
     await s.start();
     expect(s.health()).toMatchObject({ state: 'connected', tracingEnabledByAgent: false });

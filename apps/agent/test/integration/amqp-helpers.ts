@@ -5,11 +5,12 @@
 import type { CaptureGap } from '@osloscope/shared';
 import type { ChannelModel } from 'amqplib';
 import { afterAll, beforeAll } from 'vitest';
-import type { CaptureService } from '../../src/pipeline/capture-service.js';
-import type { ConnectionDirectory } from '../../src/pipeline/connection-directory.js';
-import type { RawCapture } from '../../src/pipeline/raw-capture.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
+import type { CaptureService } from '../../src/ports/capture-service.js';
+import type { ConnectionDirectory } from '../../src/ports/connection-directory.js';
+import type { RawCapture } from '../../src/ports/raw-capture.js';
+import type { CaptureSource } from '../../src/ports/source.js';
 import { createTestVhost, managementRequest, vhostSegment, type TestVhost } from '../support/management.js';
+import { loggerFrom, silentLogger, type Logger } from '../../src/log.js';
 
 /** A source test file's broker side: set `app` and `source` when made, they are closed with the vhost after the file. */
 export interface SourceTestBroker {
@@ -133,9 +134,9 @@ export const listExchanges = (vhost: string) =>
   managementRequest<ExchangeFacts[]>('GET', `/api/exchanges/${vhostSegment(vhost)}?columns=name,type,durable,auto_delete`);
 
 /** Log lines a source wrote, for asserting what the operator is told. */
-export function recordingLog() {
+export { silentLogger };
+
+export function recordingLog(): { lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }>; log: Logger } {
   const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
-  const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
-    void lines.push({ level, msg, ...(fields ? { fields } : {}) });
-  return { lines, log };
+  return { lines, log: loggerFrom((level, msg, fields) => void lines.push({ level, msg, ...(fields ? { fields } : {}) })) };
 }

@@ -8,9 +8,9 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
 import { createTapSource } from '../../src/amqp/tap-source.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
+import type { CaptureSource } from '../../src/ports/source.js';
 import { createTestVhost, managementRequest, vhostSegment, type TestVhost } from '../support/management.js';
-import { listExchanges, listQueues, recordingCapture, recordingDirectory, waitFor, type ExchangeFacts, type QueueFacts } from './amqp-helpers.js';
+import { listExchanges, listQueues, recordingCapture, recordingDirectory, waitFor, type ExchangeFacts, type QueueFacts, silentLogger } from './amqp-helpers.js';
 
 let vhost: TestVhost;
 let app: ChannelModel | null = null;
@@ -67,7 +67,7 @@ describe('passiveness', () => {
 
     const firehoseCapture = recordingCapture();
     const tapCapture = recordingCapture();
-    const common = { transportUrl: vhost.url, directory: recordingDirectory(), log: () => undefined, intervals: { checkMs: 500, directoryMs: 500 } };
+    const common = { transportUrl: vhost.url, directory: recordingDirectory(), log: silentLogger, intervals: { checkMs: 500, directoryMs: 500 } };
     sources.push(createFirehoseSource({ ...common, name: 'passive-firehose', capture: firehoseCapture }));
     sources.push(createTapSource({ ...common, name: 'passive-tap', capture: tapCapture }));
     for (const s of sources) await s.start();

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirehoseSource } from '../../src/amqp/firehose-source.js';
-import type { CaptureSource } from '../../src/pipeline/source.js';
+import type { CaptureSource } from '../../src/ports/source.js';
 import { createTestVhost, isTracing, managementRequest, type TestVhost } from '../support/management.js';
 import { recordingCapture, recordingDirectory, recordingLog, waitFor } from './amqp-helpers.js';
 

@@ -6,7 +6,7 @@
 import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { createTapSource, TAP_BLIND_SPOTS } from '../../src/amqp/tap-source.js';
-import { listExchanges, listQueues, recordingCapture, recordingDirectory, useSourceTestBroker, waitFor } from './amqp-helpers.js';
+import { listExchanges, listQueues, recordingCapture, recordingDirectory, useSourceTestBroker, waitFor, silentLogger } from './amqp-helpers.js';
 
 const broker = useSourceTestBroker('amqp-tap');
 
@@ -31,7 +31,7 @@ describe('tap source', () => {
       transportUrl: vhost.url,
       capture,
       directory: recordingDirectory(),
-      log: () => undefined,
+      log: silentLogger,
       intervals: { checkMs: 300, directoryMs: 1000, backlogMs: 200 },
     }));
     await source.start();

@@ -1,4 +1,4 @@
-import type { ConnectionDirectory } from '../pipeline/connection-directory.js';
+import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import { OldestFirstMap } from '../oldest-first-map.js';
 
 /**

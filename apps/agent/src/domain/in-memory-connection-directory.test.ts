@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConnectionDirectory, serverFromQueues } from './connection-directory.js';
+import { createConnectionDirectory, serverFromQueues } from './in-memory-connection-directory.js';
 
 describe('server behind a set of consumed queues', () => {
   it('names the server when the topic (or its fanout) queue is consumed on the same connection', () => {

@@ -2,7 +2,7 @@
 // oldest-first-map.test.ts; these cover what BoundedMap adds on top: the capacity and the
 // "a re-set key becomes the newest" rule.
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from './lru.js';
+import { BoundedMap } from './bounded-map.js';
 
 describe('BoundedMap', () => {
   it('forgets the least recently set entry once over capacity', () => {
