@@ -6,7 +6,7 @@
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { applyReply, timeoutDeadline } from '../domain/outcome.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /** Calls found by `_msg_id` in memory; a reply to an older one is found by index (B5: 100k cost ~15 MB). */
 const CALL_MEMORY = 20_000;

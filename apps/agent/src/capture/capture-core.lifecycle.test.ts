@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { createCaptureCore, type CaptureCoreOptions } from './capture-core.js';
-import { CaptureStore } from './store.js';
+import { CaptureStore } from '../store/capture-store.js';
 import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
 
 const T0 = 1_795_973_550_000;

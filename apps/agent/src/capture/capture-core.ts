@@ -31,20 +31,20 @@ import type { RawCapture } from '../ports/raw-capture.js';
 import { createVerifier, routingTargetOf, type Verifier } from '../signing/index.js';
 import { attribute } from '../domain/attribution.js';
 import { timedOut } from '../domain/outcome.js';
-import { flowsOf, versionsOf } from './aggregates.js';
-import { columnsOf, serverNamesOf } from './columns.js';
-import { agentDecodeOptions, decodeRaw, isTraceEvent } from './decode.js';
-import { filterToSql } from './filter-sql.js';
-import { BoundedMap } from './bounded-map.js';
+import { flowsOf, versionsOf } from '../store/aggregates.js';
+import { columnsOf, serverNamesOf } from '../store/columns.js';
+import { agentDecodeOptions, decodeRaw, isTraceEvent } from '../domain/decode-raw.js';
+import { filterToSql } from '../store/filter-sql.js';
+import { BoundedMap } from '../bounded-map.js';
 import { exportLine, importLines, type ConnectionFacts, type ExportedFacts, type ImportResult } from './ndjson.js';
-import { forgetBody } from './lean-record.js';
+import { forgetBody } from '../store/lean-record.js';
 import { maskedAtExportOf, presentDetail, presentRecord, withMaskedAtExport } from './present.js';
 import { buildRecord, deliveryOf } from './record-builder.js';
-import { CaptureStore, TOTAL_COUNT_CAP } from './store.js';
+import { CaptureStore, TOTAL_COUNT_CAP } from '../store/capture-store.js';
 import { CallCorrelator } from './call-correlator.js';
-import { RecordWriteback } from './record-writeback.js';
-import type { StoredRaw } from './store-batch.js';
-import { createStoreWriter } from './store-writer.js';
+import { RecordWriteback } from '../store/record-writeback.js';
+import type { StoredRaw } from '../store/raw-segments.js';
+import { createStoreWriter } from '../store/writer.js';
 import { uniqueIdHint } from './unique-id-hint.js';
 import { UnresolvedRecords } from './unresolved.js';
 
@@ -131,7 +131,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const decodeOptions = agentDecodeOptions(opts.decodeOptions);
   const verifier = opts.verifier ?? createVerifier(null);
   const directory = opts.directory;
-  const store = new CaptureStore(opts.dataDir, { decode: (raw) => decode(raw) });
+  const store = new CaptureStore(opts.dataDir, { decodeOptions });
 
   // --- state reloaded from the store -------------------------------------------------------
   const totals = store.totals();

@@ -14,7 +14,7 @@
 import type { DeliveryWire, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { presentBody } from './present.js';
-import type { StoredRaw } from './store-batch.js';
+import type { StoredRaw } from '../store/raw-segments.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 

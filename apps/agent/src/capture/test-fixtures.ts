@@ -10,10 +10,10 @@ import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 import type { Verifier } from '../signing/verifier.js';
 import { createCaptureCore, type CaptureCore } from './capture-core.js';
-import { agentDecodeOptions, decodeRaw } from './decode.js';
+import { agentDecodeOptions, decodeRaw } from '../domain/decode-raw.js';
 import { buildRecord } from './record-builder.js';
-import { bodySearchTextOf } from './search-text.js';
-import type { StoreWrite } from './store-batch.js';
+import { bodySearchTextOf } from '../store/search-text.js';
+import type { StoreWrite } from '../store/write-batch.js';
 
 const FIXTURES = new URL('../../../../shared/test/fixtures/', import.meta.url);
 export const SOURCE = 'rabbit-test';

@@ -4,8 +4,8 @@
  * signal, so the capture thread, woken by the signal, always finds the outcome on its port.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CaptureStore } from './store.js';
-import { EXITED, type WriteOutcome, type WriterRequest, type WriterThreadData } from './store-writer.js';
+import { CaptureStore } from './capture-store.js';
+import { EXITED, type WriteOutcome, type WriterRequest, type WriterThreadData } from './writer.js';
 
 const { dataDir, retention, signal, port } = workerData as WriterThreadData;
 const finished = new Int32Array(signal);

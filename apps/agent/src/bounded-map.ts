@@ -2,7 +2,7 @@
  * A Map bounded by entry count that forgets the least recently set entry. Correlation
  * indexes use it so memory stays flat however long the agent runs.
  */
-import { OldestFirstMap } from '../oldest-first-map.js';
+import { OldestFirstMap } from './oldest-first-map.js';
 
 export class BoundedMap<K, V> {
   private readonly map = new OldestFirstMap<K, V>();

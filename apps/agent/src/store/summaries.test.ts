@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { matchesFilter, type EnvelopeFilter } from '@osloscope/shared';
 import { flowsByScan, flowsOf, versionsOf } from './aggregates.js';
 import { filterToSql } from './filter-sql.js';
-import { CaptureStore } from './store.js';
-import { TEXT_ENTRY } from './store-summaries.js';
-import { fixtureRaws, tempDataDir, openTestCore } from './test-fixtures.js';
+import { CaptureStore } from './capture-store.js';
+import { TEXT_ENTRY } from './summaries.js';
+import { fixtureRaws, tempDataDir, openTestCore } from '../capture/test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 

@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CaptureGap } from '@osloscope/shared';
-import type { PreparedBatch } from './store-batch.js';
-import type { BatchResult, CaptureStore, Retention } from './store.js';
+import type { PreparedBatch } from './write-batch.js';
+import type { BatchResult, CaptureStore, Retention } from './capture-store.js';
 
 export type WriteOutcome = { seq: number; ok: true; result: BatchResult } | { seq: number; ok: false; error: string };
 
@@ -287,7 +287,7 @@ class ThreadedStoreWriter implements StoreWriter {
 
 /** The compiled writer-thread script beside this module, when there is one. */
 function writerScript(): URL | null {
-  const url = new URL('./store-writer-thread.js', import.meta.url);
+  const url = new URL('./writer-thread.js', import.meta.url);
   return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : null;
 }
 

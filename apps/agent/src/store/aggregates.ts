@@ -7,7 +7,7 @@ import { isEmptyFilter, type EnvelopeFilter, type FlowAggregate, type OutcomeSta
 import { buildFlows, type FlowFacet } from '../domain/flows.js';
 import { buildVersionReports, type VersionFacet } from '../domain/versions.js';
 import { boundParams, filterToSql } from './filter-sql.js';
-import type { CaptureStore } from './store.js';
+import type { CaptureStore } from './capture-store.js';
 
 const RPC_REQUESTS = { sql: "kind IN ('call', 'cast') AND flow_key IS NOT NULL", params: [] };
 

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { RawSegmentLog, frameLength, frameMeta, writeFrame } from './raw-segments.js';
-import { jsonSafe, prepareBatch } from './store-batch.js';
-import type { StoredRaw } from './store-batch.js';
-import { CaptureStore } from './store.js';
-import { fixtureStoreWrites, tempDataDir } from './test-fixtures.js';
+import { jsonSafe, prepareBatch } from './write-batch.js';
+import type { StoredRaw } from './raw-segments.js';
+import { CaptureStore } from './capture-store.js';
+import { fixtureStoreWrites, tempDataDir } from '../capture/test-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 

@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AmqpProperties, CaptureGap, DecodedEnvelope, EnvelopeRecord } from '@osloscope/shared';
+import type { AmqpProperties, CaptureGap, DecodedEnvelope, DecodeOptions, EnvelopeRecord } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { COLUMN_NAMES, columnsOfRow, type RecordColumns } from './columns.js';
-import type { PreparedBatch, StoredRaw } from './store-batch.js';
-import { agentDecodeOptions, decodeRaw } from './decode.js';
+import type { StoredRaw } from './raw-segments.js';
+import type { PreparedBatch } from './write-batch.js';
+import { agentDecodeOptions, decodeRaw } from '../domain/decode-raw.js';
 import { addedSearchFields, mergeLateText } from './search-text.js';
 import { hydrateRecord } from './lean-record.js';
 import { RawSegmentLog, type RawRef } from './raw-segments.js';
@@ -29,7 +30,7 @@ import {
   prepareSummaryStatements,
   rebuildSummaries,
   type SummaryStatements,
-} from './store-summaries.js';
+} from './summaries.js';
 
 /** Percentage of deleted rows at which the text index rewrites a segment (see `tuneTextIndex`). */
 const TEXT_INDEX_DELETEMERGE = 50;
@@ -215,17 +216,17 @@ export class CaptureStore {
   /** UPDATE statements by the set of COLUMN_NAMES they change (bit i: COLUMN_NAMES[i]); see updateFor. */
   private readonly updates = new Map<number, Database.Statement>();
 
-  /** Decodes a stored raw event again, to give lean records back their body fields. */
-  private readonly decode: (raw: StoredRaw) => DecodedEnvelope | null;
+  /** How the capture decoded raw events: a lean record's body fields are decoded again the same way. */
+  private readonly decodeOptions: DecodeOptions;
 
   /**
    * @param opts.cacheMiB SQLite page cache of this connection. The writer's keeps the index
    *   pages recent rows go to hot; a reader's serves queries (each connection has its own).
-   * @param opts.decode how the capture decoded raw events (default: the agent's decode options).
+   * @param opts.decodeOptions the capture's decode options (default: the agent's).
    * @param opts.rawSegmentBytes size at which the raw segment log starts a new segment (tests).
    */
-  constructor(dataDir: string, opts: { cacheMiB?: number; decode?: (raw: StoredRaw) => DecodedEnvelope | null; rawSegmentBytes?: number } = {}) {
-    this.decode = opts.decode ?? ((raw) => decodeRaw(raw, agentDecodeOptions()));
+  constructor(dataDir: string, opts: { cacheMiB?: number; decodeOptions?: DecodeOptions; rawSegmentBytes?: number } = {}) {
+    this.decodeOptions = opts.decodeOptions ?? agentDecodeOptions();
     fs.mkdirSync(dataDir, { recursive: true });
     this.db = new Database(path.join(dataDir, 'capture.sqlite'));
     this.rawLog = new RawSegmentLog(dataDir, opts.rawSegmentBytes);
@@ -474,8 +475,14 @@ export class CaptureStore {
     const record = JSON.parse(row.record_json) as EnvelopeRecord;
     if (row.lean === 0) return record;
     const stored = raw ?? this.rawOf(row);
-    const decoded = stored ? this.decode(stored) : null;
-    return decoded ? hydrateRecord(record, decoded) : record;
+    if (!stored) return record;
+    let decoded: DecodedEnvelope;
+    try {
+      decoded = decodeRaw(stored, this.decodeOptions);
+    } catch {
+      return record; // the codec never throws by contract; a read must not fail regardless
+    }
+    return hydrateRecord(record, decoded);
   }
 
   findCallByMsgId(msgId: string): number | null {

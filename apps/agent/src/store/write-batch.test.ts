@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonSafe } from './store-batch.js';
+import { jsonSafe } from './write-batch.js';
 
 describe('jsonSafe', () => {
   it('writes plain header tables exactly as JSON.stringify does', () => {

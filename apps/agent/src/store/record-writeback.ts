@@ -5,11 +5,12 @@
  * reads a stale row while a newer version is still on its way.
  */
 import type { CaptureGap, EnvelopeRecord } from '@osloscope/shared';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 import { bodySearchTextOf } from './search-text.js';
-import { prepareBatch, type StoredRaw, type StoreWrite } from './store-batch.js';
-import type { StoreWriter, WriteOutcome } from './store-writer.js';
-import type { CaptureStore } from './store.js';
+import type { StoredRaw } from './raw-segments.js';
+import { prepareBatch, type StoreWrite } from './write-batch.js';
+import type { StoreWriter, WriteOutcome } from './writer.js';
+import type { CaptureStore } from './capture-store.js';
 
 /** Hand the queue to the writer at this many records even before the timer fires. */
 const FLUSH_AT = 1000;

@@ -6,13 +6,10 @@
  * moment the batch is handed over, so later changes to a record go in a later batch.
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
-import type { RawCapture } from '../ports/raw-capture.js';
 import { columnsOf, rowOfColumns, serverNamesOf } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
-import { frameLength, frameMeta, writeFrame } from './raw-segments.js';
+import { frameLength, frameMeta, writeFrame, type StoredRaw } from './raw-segments.js';
 
-/** The raw event kept for a record: what the pipeline needs to decode it again. */
-export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
 
 /** One pending write: a new record (with its raw event) or a change to a stored one. */
 export interface StoreWrite {

@@ -1,5 +1,5 @@
 import type { EnvelopeFilter } from '@osloscope/shared';
-import { TEXT_ENTRY } from './store-summaries.js';
+import { TEXT_ENTRY } from './summaries.js';
 
 /**
  * A WHERE clause with positional parameters, and the FROM it needs. `from` is `messages`, or

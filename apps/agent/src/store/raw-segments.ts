@@ -16,7 +16,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AmqpProperties } from '@osloscope/shared';
-import type { StoredRaw } from './store-batch.js';
+import type { RawCapture } from '../ports/raw-capture.js';
+
+/** The raw event kept for a record: what the capture needs to decode it again. */
+export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
 
 /** A new segment is started once the current one holds this much (a batch is never split). */
 export const SEGMENT_BYTES = 64 * 1024 * 1024;

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import { prepareBatch, type StoreWrite } from './store-batch.js';
-import { CaptureStore } from './store.js';
+import { prepareBatch, type StoreWrite } from './write-batch.js';
+import { CaptureStore } from './capture-store.js';
 import { bodySearchTextOf } from './search-text.js';
-import { fixtureStoreWrites, tempDataDir } from './test-fixtures.js';
+import { fixtureStoreWrites, tempDataDir } from '../capture/test-fixtures.js';
 import { COLUMN_NAMES, columnsOf } from './columns.js';
 
 const T0 = 1_795_973_550_000;
