@@ -1,0 +1,29 @@
+/**
+ * The capture core's two clocks: hand the write queue to the store writer, and sweep (calls
+ * past their deadline time out; records the directory can name now are filled in).
+ */
+
+/**
+ * The write queue goes to the store writer at least this often (and at 1,000 records). Every
+ * commit writes each touched page (16 KiB) of ten indexes and the text index's new segment, so
+ * fewer, larger batches cost the writer far less (B1's writer thread: 21.7 s at 50 ms, 17.5 s at
+ * 250 ms for the same 60k messages). Nothing waits on it: the stream is sent from memory and
+ * queries hand the queue over first; only health's `stored` lags by up to this.
+ */
+export const FLUSH_INTERVAL_MS = 200;
+export const SWEEP_INTERVAL_MS = 500;
+
+export interface CaptureTimers {
+  stop(): void;
+}
+
+export function startCaptureTimers(tasks: { flush(): void; sweep(): void }): CaptureTimers {
+  const timers = [setInterval(tasks.flush, FLUSH_INTERVAL_MS), setInterval(tasks.sweep, SWEEP_INTERVAL_MS)];
+  // The agent's lifetime is decided by its sources and server, never by these.
+  for (const t of timers) t.unref();
+  return {
+    stop() {
+      for (const t of timers) clearInterval(t);
+    },
+  };
+}
