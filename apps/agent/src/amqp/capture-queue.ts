@@ -8,8 +8,8 @@ import type { Options } from 'amqplib';
 /**
  * Server-named (`''`), exclusive and auto-delete: gone with the agent's connection, nothing left
  * behind. Not durable: a capture queue does not outlive a broker restart either. Default queue
- * type and arguments: `x-queue-version: 2` was measured (a 1M-message B1 run on RabbitMQ 3.10)
- * and held the backlog in more broker memory, not less (docs/performance.md).
+ * type and arguments: `x-queue-version: 2` held a backlog in more broker memory, not less
+ * (docs/performance.md).
  */
 export const CAPTURE_QUEUE_OPTIONS: Readonly<Options.AssertQueue> = Object.freeze({
   exclusive: true,

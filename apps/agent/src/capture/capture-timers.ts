@@ -5,10 +5,9 @@
 
 /**
  * The write queue goes to the store writer at least this often (and at 1,000 records). Every
- * commit writes each touched page (16 KiB) of ten indexes and the text index's new segment, so
- * fewer, larger batches cost the writer far less (B1's writer thread: 21.7 s at 50 ms, 17.5 s at
- * 250 ms for the same 60k messages). Nothing waits on it: the stream is sent from memory and
- * queries hand the queue over first; only health's `stored` lags by up to this.
+ * commit writes each touched page of ten indexes and the text index's new segment, so fewer,
+ * larger batches cost the writer far less. Nothing waits on it: the stream is sent from memory
+ * and queries hand the queue over first; only health's `stored` lags by up to this.
  */
 export const FLUSH_INTERVAL_MS = 200;
 export const SWEEP_INTERVAL_MS = 500;

@@ -21,9 +21,8 @@ const FLUSH_AT = 1000;
 const MAX_IN_FLIGHT = 4;
 /**
  * Recently changed records kept as objects (deliveries and replies follow their publish within
- * moments; older ones are read back from the store). 20k held ~45 MB more heap for no
- * measurable speed (B5); with records lean in memory (lean-record.ts forgetBody) 20k still
- * cost 12–45 MB of RSS in B1 for CPU within noise.
+ * moments; older ones are read back from the store). More cost tens of MB of RSS for no
+ * measurable speed.
  */
 const HOT_RECORDS = 5_000;
 
