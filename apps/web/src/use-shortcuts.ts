@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { currentVisibleIds } from './features/stream/StreamTable';
 import { isTypingTarget, shortcutFor } from './keyboard';
-import { liveStore, pauseLive, resumeLive } from './stores/live-store';
+import { isPaused, liveStore, pauseLive, resumeLive } from './stores/live-store';
 import { moveSelection } from './stores/selectors';
 import { openDetail, selectMessage, uiStore } from './stores/ui-store';
 
@@ -19,7 +19,7 @@ export function useShortcuts(): void {
           document.getElementById('filter-text')?.focus();
           break;
         case 'toggle-pause':
-          if (liveStore.getState().paused) resumeLive();
+          if (isPaused(liveStore.getState())) resumeLive();
           else pauseLive();
           break;
         case 'next':
