@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { currentVisibleIds } from './features/stream/StreamTable';
 import { isTypingTarget, shortcutFor } from './keyboard';
 import { isPaused, liveStore, pauseLive, resumeLive } from './stores/live-store';
 import { moveSelection } from './stores/selectors';
 import { openDetail, selectMessage, uiStore } from './stores/ui-store';
+import { currentVisibleIds } from './stores/visible-rows';
 
 /** Installs the global keyboard shortcuts for the app's lifetime. */
 export function useShortcuts(): void {

@@ -1,21 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { formatCount, formatTotal } from '../../components/format';
-import { isPaused, liveRecords, liveStore, pauseLive, resumeLive, useLive } from '../../stores/live-store';
-import { createVisibleIdsSelector, type RowList } from '../../stores/selectors';
-import { openDetail, uiStore, useUi } from '../../stores/ui-store';
+import { isPaused, pauseLive, resumeLive, useLive } from '../../stores/live-store';
+import { openDetail, useUi } from '../../stores/ui-store';
+import { useVisibleIds } from '../../stores/visible-rows';
 import { GapBanner } from './GapBanner';
 import { StreamRow } from './StreamRow';
 import { useRowWindow } from './row-window';
 
 const ROW_HEIGHT = 24;
-
-/** Shared so the keyboard shortcuts navigate exactly the rows the table shows. */
-export const selectVisibleIds = createVisibleIdsSelector(liveRecords);
-
-export function useVisibleIds(): RowList {
-  const filter = useUi((s) => s.filter);
-  return useLive((s) => selectVisibleIds(s, filter));
-}
 
 function PauseControl() {
   const paused = useLive(isPaused);
@@ -111,9 +103,4 @@ export function StreamTable() {
       </div>
     </section>
   );
-}
-
-/** For keyboard navigation outside React render. */
-export function currentVisibleIds(): RowList {
-  return selectVisibleIds(liveStore.getState(), uiStore.getState().filter);
 }
