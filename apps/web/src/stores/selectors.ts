@@ -150,13 +150,6 @@ export function createVisibleIdsSelector(records: RecordBuffer): (live: LiveStat
   };
 }
 
-/** Records (oldest first) matching the filter: the full computation the incremental models are tested against. */
-export function matchingRecords(records: RecordBuffer, filter: EnvelopeFilter): EnvelopeRecord[] {
-  const out: EnvelopeRecord[] = [];
-  for (const rec of records.records()) if (matchesFilter(rec, filter)) out.push(rec);
-  return out;
-}
-
 /**
  * j/k navigation over the visible rows. With no (or a vanished) selection, moving
  * selects the first row; the selection stays within bounds.
@@ -167,9 +160,4 @@ export function moveSelection(rows: RowList, current: number | null, delta: numb
   if (index === -1) return rows.at(0) ?? null;
   const next = Math.min(rows.length - 1, Math.max(0, index + delta));
   return rows.at(next) ?? null;
-}
-
-/** Failed signatures among the buffered records (the header also shows the agent's total). */
-export function countFailedSignatures(live: LiveState): number {
-  return live.failedSignatures;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { applyChange, rebuildFrom } from '../../stores/live-changes';
-import { matchingRecords } from '../../stores/selectors';
 import { makeRecord } from '../../test/make-record';
+import { matchingRecords } from '../../test/matching-records';
 import { play, randomFrames } from '../../test/random-traffic';
 import { CallSeries, sameBuckets } from './call-series';
 import { bucketPerSecond } from './series';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { applyChange, rebuildFrom } from '../../stores/live-changes';
-import { matchingRecords } from '../../stores/selectors';
+import { matchingRecords } from '../../test/matching-records';
 import { play, randomFrames } from '../../test/random-traffic';
 import { FlowGraphIndex } from './graph-index';
 import { buildGraphModel, type GraphModel, type GraphOptions } from './graph-model';
