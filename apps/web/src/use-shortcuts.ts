@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { currentVisibleIds } from './features/stream/StreamTable';
 import { isTypingTarget, shortcutFor } from './keyboard';
-import { liveStore, pauseLive, resumeLive } from './stores/live-store';
+import { isPaused, liveStore, pauseLive, resumeLive } from './stores/live-store';
 import { moveSelection } from './stores/selectors';
 import { openDetail, selectMessage, uiStore } from './stores/ui-store';
+import { currentVisibleIds } from './stores/visible-rows';
 
 /** Installs the global keyboard shortcuts for the app's lifetime. */
 export function useShortcuts(): void {
@@ -19,7 +19,7 @@ export function useShortcuts(): void {
           document.getElementById('filter-text')?.focus();
           break;
         case 'toggle-pause':
-          if (liveStore.getState().paused) resumeLive();
+          if (isPaused(liveStore.getState())) resumeLive();
           else pauseLive();
           break;
         case 'next':

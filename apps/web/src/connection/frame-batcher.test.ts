@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFrameBatcher } from './frame-batcher';
-import { applyLiveEvents, initialLiveState, liveStore, type LiveEvent } from '../stores/live-store';
+import { liveStore, receiveLiveEvents, resetLiveBuffer, type LiveEvent } from '../stores/live-store';
 import { makeRecord } from '../test/make-record';
 
 /** A fake animation-frame clock: frames run only when the test says so. */
@@ -15,12 +15,12 @@ function fakeFrames() {
 
 describe('createFrameBatcher', () => {
   it('turns many socket batches within a frame into one store update', () => {
-    liveStore.setState(initialLiveState(), true);
+    resetLiveBuffer();
     const frames = fakeFrames();
     let updates = 0;
     const unsubscribe = liveStore.subscribe(() => updates++);
     const batcher = createFrameBatcher<LiveEvent>(
-      (events) => liveStore.setState((s) => applyLiveEvents(s, events, 1000)),
+      (events) => receiveLiveEvents(events, 1000),
       frames.schedule,
     );
     for (let i = 1; i <= 50; i++) {
@@ -30,7 +30,7 @@ describe('createFrameBatcher', () => {
     expect(updates).toBe(0);
     frames.frame();
     expect(updates).toBe(1);
-    expect(liveStore.getState().ids).toHaveLength(50);
+    expect(liveStore.getState().buffered).toBe(50);
 
     batcher.push({ type: 'batch', batch: { items: [makeRecord(51)], updates: [], skipped: 0, history: false } });
     frames.frame();

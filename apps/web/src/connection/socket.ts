@@ -13,7 +13,7 @@ import type {
   VersionReport,
 } from '@osloscope/shared';
 import { agentStore, protocolMismatchOf } from '../stores/agent-store';
-import { applyLiveEvents, DEFAULT_BUFFER_CAP, liveStore, resetLiveBuffer, type LiveEvent } from '../stores/live-store';
+import { receiveLiveEvents, resetLiveBuffer, setMatchingTotal, type LiveEvent } from '../stores/live-store';
 import { uiStore } from '../stores/ui-store';
 import { createFrameBatcher } from './frame-batcher';
 
@@ -25,9 +25,7 @@ const ACK_TIMEOUT_MS = 10_000;
 let socket: AgentSocket | null = null;
 let subscribeGeneration = 0;
 
-const batcher = createFrameBatcher<LiveEvent>((events) => {
-  liveStore.setState((s) => applyLiveEvents(s, events, DEFAULT_BUFFER_CAP));
-});
+const batcher = createFrameBatcher<LiveEvent>((events) => receiveLiveEvents(events));
 
 function subscribe(s: AgentSocket, filter: EnvelopeFilter): void {
   // Drop what is queued for the old filter, then start over: the agent re-sends matching history.
@@ -37,7 +35,7 @@ function subscribe(s: AgentSocket, filter: EnvelopeFilter): void {
   s.emit('stream:subscribe', { filter, historyLimit: HISTORY_LIMIT }, (res) => {
     // An ack for a filter the operator has since replaced must not overwrite the new one's.
     if (!res.ok || generation !== subscribeGeneration) return;
-    liveStore.setState({ matchingTotal: { total: res.value.total, capped: res.value.totalCapped === true } });
+    setMatchingTotal(res.value.total, res.value.totalCapped === true);
   });
 }
 

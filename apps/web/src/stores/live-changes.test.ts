@@ -4,6 +4,7 @@ import type { EnvelopeRecord } from '@osloscope/shared';
 import { makeRecord } from '../test/make-record';
 import { followLive, rebuildFrom, type RecordSink } from './live-changes';
 import { applyLiveEvents, initialLiveState, type LiveState } from './live-store';
+import { RecordBuffer } from './record-buffer';
 
 /** A sink that keeps the set of ids it holds and counts rebuilds. */
 function idSink(): RecordSink & { ids: Set<number>; clears: number } {
@@ -20,38 +21,57 @@ function idSink(): RecordSink & { ids: Set<number>; clears: number } {
   return sink;
 }
 
-const push = (store: StoreApi<LiveState>, ids: number[], cap = 3) =>
-  store.setState((s) => applyLiveEvents(s, [{ type: 'batch', batch: { items: ids.map((id) => makeRecord(id)), updates: [], skipped: 0, history: false } }], cap));
+/** A buffer and a store announcing it, as live-store.ts pairs them. */
+function live() {
+  const records = new RecordBuffer();
+  const store: StoreApi<LiveState> = createStore<LiveState>()(() => initialLiveState(records));
+  const push = (ids: number[], cap = 3) =>
+    store.setState((s) => applyLiveEvents(records, s, [{ type: 'batch', batch: { items: ids.map((id) => makeRecord(id)), updates: [], skipped: 0, history: false } }], cap));
+  return { records, store, push };
+}
 
 describe('followLive', () => {
-  it('follows applies change by change and rebuilds after a reset', () => {
-    const store = createStore<LiveState>()(initialLiveState);
-    push(store, [1, 2]);
+  it('follows commits change by change and rebuilds after a clear', () => {
+    const { records, store, push } = live();
+    push([1, 2]);
     const sink = idSink();
-    const stop = followLive(store, sink);
+    const stop = followLive(store, records, sink);
     expect([...sink.ids]).toEqual([1, 2]);
-    push(store, [3, 4]); // evicts 1
+    push([3, 4]); // evicts 1
     expect([...sink.ids].sort()).toEqual([2, 3, 4]);
     expect(sink.clears).toBe(1);
-    store.setState({ paused: true }); // not an apply: nothing to do
-    store.setState({ ...initialLiveState() }); // reset: new buffer
-    push(store, [9]);
+    store.setState({ frozenAt: records.version }); // not a commit: nothing to do
+    expect(sink.clears).toBe(1);
+    records.clear(); // reset: no change to follow
+    store.setState(initialLiveState(records));
+    push([9]);
     expect([...sink.ids]).toEqual([9]);
     expect(sink.clears).toBe(2);
     stop();
-    push(store, [10]);
+    push([10]);
     expect([...sink.ids]).toEqual([9]);
   });
 
-  it('does not rebuild a sink already built from the current state', () => {
-    const store = createStore<LiveState>()(initialLiveState);
-    push(store, [1, 2]);
+  it('rebuilds when it missed a commit', () => {
+    const { records, store, push } = live();
     const sink = idSink();
-    rebuildFrom(sink, store.getState());
-    const { version, byId } = store.getState();
-    followLive(store, sink, undefined, { version, byId });
+    followLive(store, records, sink);
+    // Two commits announced by one setState: the sink cannot follow the first one's change.
+    records.append(makeRecord(1));
+    records.commit();
+    push([2], 10);
+    expect([...sink.ids].sort()).toEqual([1, 2]);
+    expect(sink.clears).toBe(2);
+  });
+
+  it('does not rebuild a sink already built from the current version', () => {
+    const { records, store, push } = live();
+    push([1, 2]);
+    const sink = idSink();
+    rebuildFrom(sink, records);
+    followLive(store, records, sink, undefined, records.version);
     expect(sink.clears).toBe(1);
-    push(store, [3]);
+    push([3]);
     expect([...sink.ids].sort()).toEqual([1, 2, 3]);
   });
 });

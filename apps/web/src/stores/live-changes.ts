@@ -1,12 +1,13 @@
 /**
- * Keeps a derived model (chart series, flow graph) in step with the live buffer from each
- * apply's `lastChange`, so a frame costs O(records that changed), not O(buffer). Whenever the
- * chain of changes is broken (first call, buffer reset on a filter change, a missed version)
- * the model is rebuilt from the whole buffer instead.
+ * Keeps a derived model (chart series, flow graph) in step with the record buffer from each
+ * commit's change, so a frame costs O(records that changed), not O(buffer). Whenever the
+ * chain of changes is broken (first call, buffer cleared on a filter change, a missed
+ * version) the model is rebuilt from the whole buffer instead.
  */
 import type { StoreApi } from 'zustand/vanilla';
 import type { EnvelopeRecord } from '@osloscope/shared';
-import type { LiveChange, LiveState } from './live-store';
+import type { LiveState } from './live-store';
+import type { BufferChange, RecordBuffer } from './record-buffer';
 
 /** A model built from buffered records that can also add and take back single records. */
 export interface RecordSink {
@@ -15,8 +16,8 @@ export interface RecordSink {
   remove(rec: EnvelopeRecord): void;
 }
 
-/** Feeds one apply's change to `sink` in the order the change documents. */
-export function applyChange(sink: RecordSink, change: LiveChange): void {
+/** Feeds one commit's change to `sink` in the order the change documents. */
+export function applyChange(sink: RecordSink, change: BufferChange): void {
   for (const rec of change.added) sink.add(rec);
   for (const { prev, next } of change.replaced) {
     sink.remove(prev);
@@ -26,40 +27,34 @@ export function applyChange(sink: RecordSink, change: LiveChange): void {
 }
 
 /** Empties `sink` and adds every buffered record, oldest first. */
-export function rebuildFrom(sink: RecordSink, live: LiveState): void {
+export function rebuildFrom(sink: RecordSink, records: RecordBuffer): void {
   sink.clear();
-  for (const id of live.ids) {
-    const rec = live.byId.get(id);
-    if (rec) sink.add(rec);
-  }
-}
-
-/** Whether `live` is exactly one apply after `seen`, on the same buffer. */
-export function isNextApply(seen: Pick<LiveState, 'version' | 'byId'>, live: LiveState): live is LiveState & { lastChange: LiveChange } {
-  return live.byId === seen.byId && live.version === seen.version + 1 && live.lastChange !== null;
+  for (const rec of records.records()) sink.add(rec);
 }
 
 /**
- * Rebuilds `sink` from the store now (unless it was already built from the store's current
- * state, `builtAt`) and then follows every store update; `onChange` runs after the sink
+ * Rebuilds `sink` from `records` now (unless it was already built at their current version,
+ * `builtAt`) and then follows every change `store` announces; `onChange` runs after the sink
  * changed. Returns the unsubscribe function.
  */
 export function followLive(
   store: StoreApi<LiveState>,
+  records: RecordBuffer,
   sink: RecordSink,
   onChange: () => void = () => {},
-  builtAt: Pick<LiveState, 'version' | 'byId'> | null = null,
+  builtAt: number | null = null,
 ): () => void {
-  let seen: Pick<LiveState, 'version' | 'byId'> = store.getState();
-  if (builtAt?.byId !== seen.byId || builtAt.version !== seen.version) {
-    rebuildFrom(sink, store.getState());
+  let seen = records.version;
+  if (builtAt !== seen) {
+    rebuildFrom(sink, records);
     onChange();
   }
-  return store.subscribe((live) => {
-    if (live.byId === seen.byId && live.version === seen.version) return; // pause, totals, gaps…
-    if (isNextApply(seen, live)) applyChange(sink, live.lastChange);
-    else rebuildFrom(sink, live);
-    seen = { version: live.version, byId: live.byId };
+  return store.subscribe(() => {
+    if (records.version === seen) return; // pause, totals, gaps…
+    const change = records.changeSince(seen);
+    if (change) applyChange(sink, change);
+    else rebuildFrom(sink, records);
+    seen = records.version;
     onChange();
   });
 }

@@ -1,14 +1,23 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+// @vitest-environment jsdom
+import { act, cleanup, renderHook } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvelopeBatch, EnvelopeRecord } from '@osloscope/shared';
 import { makeRecord } from '../test/make-record';
 import {
   applyLiveEvents,
   initialLiveState,
+  isPaused,
+  liveRecords,
   liveStore,
   pauseLive,
+  receiveLiveEvents,
+  resetLiveBuffer,
   resumeLive,
+  setMatchingTotal,
+  useBufferedRecord,
   type LiveEvent,
 } from './live-store';
+import { RecordBuffer } from './record-buffer';
 
 const batch = (items: EnvelopeRecord[], updates: EnvelopeRecord[] = [], skipped = 0): LiveEvent => ({
   type: 'batch',
@@ -17,73 +26,113 @@ const batch = (items: EnvelopeRecord[], updates: EnvelopeRecord[] = [], skipped 
 const range = (from: number, to: number): EnvelopeRecord[] =>
   Array.from({ length: to - from + 1 }, (_, i) => makeRecord(from + i));
 
-describe('applyLiveEvents (bounded buffer)', () => {
-  it('never holds more than the cap and evicts the oldest first', () => {
-    let s = initialLiveState();
-    for (let b = 0; b < 10; b++) s = { ...s, ...applyLiveEvents(s, [batch(range(b * 30 + 1, b * 30 + 30))], 100) };
-    expect(s.ids).toHaveLength(100);
-    expect(s.byId.size).toBe(100);
-    expect(s.ids[0]).toBe(201);
-    expect(s.ids[99]).toBe(300);
-    expect(s.byId.has(200)).toBe(false);
-    expect(s.evictedLocal).toBe(200);
-    expect(s.received).toBe(300);
+/** A fresh buffer and its state, fed frame by frame the way the store is. */
+function fresh() {
+  const records = new RecordBuffer();
+  let state = initialLiveState(records);
+  return {
+    records,
+    state: () => state,
+    frame: (events: LiveEvent[], cap = 10) => (state = { ...state, ...applyLiveEvents(records, state, events, cap) }),
+  };
+}
+
+describe('applyLiveEvents (one frame into the bounded buffer)', () => {
+  it('never holds more than the cap, evicts the oldest first, and counts what it received and evicted', () => {
+    const live = fresh();
+    for (let b = 0; b < 10; b++) live.frame([batch(range(b * 30 + 1, b * 30 + 30))], 100);
+    const s = live.state();
+    expect([s.buffered, s.evictedLocal, s.received]).toEqual([100, 200, 300]);
+    expect([live.records.ids()[0], live.records.ids()[99], live.records.get(200)]).toEqual([201, 300, undefined]);
   });
 
-  it('applies updates in place, keeping the body fields they leave out, and ignores updates for evicted records', () => {
-    const first = [makeRecord(1), makeRecord(2, { args: { instance: 'i-2' }, context: { user: 'demo' } }), makeRecord(3)];
-    let s = { ...initialLiveState(), ...applyLiveEvents(initialLiveState(), [batch(first)], 10) };
-    // What the agent streams for a change: the record without args and context (shared withoutBody).
-    const updated = makeRecord(2, { args: null, context: null, outcome: { status: 'error', latencyMs: 40, replyId: 9, failure: null, heartbeats: 1 } });
-    s = { ...s, ...applyLiveEvents(s, [batch([], [updated, makeRecord(99)])], 10) };
-    expect(s.ids).toEqual([1, 2, 3]);
-    expect(s.byId.get(2)).toMatchObject({ outcome: { status: 'error' }, args: { instance: 'i-2' }, context: { user: 'demo' } });
-    expect(s.byId.has(99)).toBe(false);
-  });
-
-  it('keeps ids ascending when history arrives after live records, without duplicates', () => {
-    let s = { ...initialLiveState(), ...applyLiveEvents(initialLiveState(), [batch(range(10, 12))], 10) };
-    s = { ...s, ...applyLiveEvents(s, [batch([makeRecord(5), makeRecord(11), makeRecord(7)])], 10) };
-    expect(s.ids).toEqual([5, 7, 10, 11, 12]);
+  it('announces every frame with the buffer version, so subscribers know the records changed', () => {
+    const live = fresh();
+    const before = live.state().version;
+    live.frame([batch([makeRecord(1)])]);
+    live.frame([batch([], [makeRecord(1, { method: 'changed' })])]);
+    expect(live.state().version).toBe(before + 2);
+    expect(live.state().version).toBe(live.records.version);
+    expect(live.records.get(1)?.method).toBe('changed');
   });
 
   it('keeps the latest gaps and replaces an open gap when it closes', () => {
     const open: LiveEvent = { type: 'gap', gap: { source: 'a', from: 1, to: null, reason: 'broker down' } };
     const closed: LiveEvent = { type: 'gap', gap: { source: 'a', from: 1, to: 5, reason: 'broker down' } };
-    const s = applyLiveEvents(initialLiveState(), [open, closed], 10);
-    expect(s.gaps).toEqual([{ source: 'a', from: 1, to: 5, reason: 'broker down' }]);
+    expect(fresh().frame([open, closed]).gaps).toEqual([{ source: 'a', from: 1, to: 5, reason: 'broker down' }]);
   });
 
-  it('keeps the failed-signature count in step with inserts, updates and evictions', () => {
+  it('mirrors the failed-signature count of the buffer', () => {
+    const live = fresh();
     const bad = (id: number) => makeRecord(id, { signature: { status: 'failed', reason: 'InvalidSignature' } });
-    let s = { ...initialLiveState(), ...applyLiveEvents(initialLiveState(), [batch([bad(1), makeRecord(2), bad(3)])], 3) };
-    expect(s.failedSignatures).toBe(2);
-    s = { ...s, ...applyLiveEvents(s, [batch([], [makeRecord(3)])], 3) }; // re-verified
-    expect(s.failedSignatures).toBe(1);
-    s = { ...s, ...applyLiveEvents(s, [batch([makeRecord(4)])], 3) }; // evicts 1
-    expect(s.failedSignatures).toBe(0);
+    expect(live.frame([batch([bad(1), makeRecord(2), bad(3)])], 3).failedSignatures).toBe(2);
+    expect(live.frame([batch([], [makeRecord(3)])], 3).failedSignatures).toBe(1); // re-verified
+    expect(live.frame([batch([makeRecord(4)])], 3).failedSignatures).toBe(0); // evicts 1
   });
 
   it('adds up skipped counts reported by the agent', () => {
-    const s = applyLiveEvents(initialLiveState(), [batch([], [], 3), batch([], [], 4)], 10);
-    expect(s.skipped).toBe(7);
+    expect(fresh().frame([batch([], [], 3), batch([], [], 4)]).skipped).toBe(7);
   });
 });
 
-describe('pause / resume', () => {
-  beforeEach(() => liveStore.setState(initialLiveState(), true));
+describe('the live store', () => {
+  beforeEach(() => {
+    resetLiveBuffer();
+    liveStore.setState({ gaps: [] });
+  });
+  afterEach(cleanup);
 
-  it('freezes the view, keeps receiving, and counts "N new"', () => {
-    liveStore.setState((s) => applyLiveEvents(s, [batch(range(1, 5))], 100));
+  it('one receive is one store update, whose version is the buffer version', () => {
+    let updates = 0;
+    const unsubscribe = liveStore.subscribe(() => updates++);
+    receiveLiveEvents([batch(range(1, 3)), batch(range(4, 5))]);
+    unsubscribe();
+    expect(updates).toBe(1);
+    expect(liveStore.getState()).toMatchObject({ version: liveRecords.version, buffered: 5, received: 5 });
+  });
+
+  it('pause freezes the view, keeps receiving, and counts "N new"; resume lets go', () => {
+    receiveLiveEvents([batch(range(1, 5))], 100);
     pauseLive();
-    liveStore.setState((s) => applyLiveEvents(s, [batch(range(6, 8))], 100));
-    liveStore.setState((s) => applyLiveEvents(s, [batch(range(9, 9), [makeRecord(2)])], 100));
+    receiveLiveEvents([batch(range(6, 8))], 100);
+    receiveLiveEvents([batch(range(9, 9), [makeRecord(2)])], 100);
     const s = liveStore.getState();
-    expect(s.frozenIds).toEqual([1, 2, 3, 4, 5]);
-    expect(s.ids).toHaveLength(9);
-    expect(s.newWhilePaused).toBe(4);
+    expect(isPaused(s)).toBe(true);
+    expect([...liveRecords.viewIds()]).toEqual([1, 2, 3, 4, 5]);
+    expect([s.buffered, s.newWhilePaused]).toEqual([9, 4]);
     resumeLive();
-    expect(liveStore.getState().frozenIds).toBeNull();
+    expect(isPaused(liveStore.getState())).toBe(false);
     expect(liveStore.getState().newWhilePaused).toBe(0);
+    expect(liveRecords.viewIds()).toHaveLength(9);
+  });
+
+  it('reset empties the buffer, resumes, and keeps the gaps', () => {
+    const gap = { source: 'a', from: 1, to: null, reason: 'broker down' };
+    receiveLiveEvents([batch(range(1, 3)), { type: 'gap', gap }]);
+    setMatchingTotal(40, false);
+    pauseLive();
+    const before = liveStore.getState().version;
+    resetLiveBuffer();
+    const s = liveStore.getState();
+    expect(s).toMatchObject({ buffered: 0, received: 0, frozenAt: null, matchingTotal: null, gaps: [gap] });
+    expect(s.version).toBeGreaterThan(before);
+    expect(liveRecords.size).toBe(0);
+  });
+
+  it('useBufferedRecord re-renders a row when its record changes, not when others do', () => {
+    receiveLiveEvents([batch([makeRecord(1), makeRecord(2)])]);
+    let renders = 0;
+    const { result } = renderHook(() => {
+      renders++;
+      return useBufferedRecord(1);
+    });
+    expect(result.current?.outcome?.status).toBe('ok');
+    act(() => receiveLiveEvents([batch([makeRecord(3)], [makeRecord(2, { method: 'other' })])]));
+    expect(renders).toBe(1);
+    act(() => receiveLiveEvents([batch([], [makeRecord(1, { outcome: { status: 'error', latencyMs: 3, replyId: 4, failure: null, heartbeats: 0 } })])]));
+    expect(renders).toBe(2);
+    expect(result.current?.outcome?.status).toBe('error');
+    act(() => receiveLiveEvents([batch(range(4, 20))], 10)); // evicts 1
+    expect(result.current).toBeUndefined();
   });
 });

@@ -3,13 +3,8 @@
  * The filter meaning comes from shared's matcher, the same one the agent applies.
  */
 import { matchesFilter, type EnvelopeFilter, type EnvelopeRecord } from '@osloscope/shared';
-import { isNextApply } from './live-changes';
-import { lowerBound, type LiveState } from './live-store';
-
-/** Records the view may show: the frozen list while paused, else the whole buffer. */
-export function viewIds(live: LiveState): number[] {
-  return live.frozenIds ?? live.ids;
-}
+import type { LiveState } from './live-store';
+import { lowerBound, type RecordBuffer } from './record-buffer';
 
 // Filters are replaced (never mutated) on change, and so are records: one answer per pair,
 // shared by the stream, the charts and the graph, so each record is matched once per filter.
@@ -46,7 +41,6 @@ export interface RowList {
   slice(start?: number, end?: number): number[];
 }
 
-
 /** A newest-first view of an ascending id array that the selector keeps up to date in place. */
 class DescendingView implements RowList {
   constructor(private readonly asc: readonly number[]) {}
@@ -73,16 +67,18 @@ class DescendingView implements RowList {
 }
 
 /**
- * Returns a memoized selector of the ids matching `filter`, newest first. It keeps the
- * matching ids in an ascending array and, when the store moved by exactly one apply, only
- * looks at the records that apply added, replaced or evicted: rebuilding a 20k-element array
- * every frame was a large share of the page's garbage at high rates. A new `RowList` object
- * is returned whenever the rows changed (so React re-renders), the same one otherwise.
+ * Returns a memoized selector of the ids in `records` matching `filter`, newest first, for
+ * the store state that announces `records` (its `version` and `frozenAt` name what the
+ * buffer holds). It keeps the matching ids in an ascending array and, when the buffer moved
+ * by exactly one commit, only looks at the records that commit added, replaced or evicted:
+ * rebuilding a 20k-element array every frame was a large share of the page's garbage at
+ * high rates. A new `RowList` object is returned whenever the rows changed (so React
+ * re-renders), the same one otherwise.
  */
-export function createVisibleIdsSelector(): (live: LiveState, filter: EnvelopeFilter) => RowList {
+export function createVisibleIdsSelector(records: RecordBuffer): (live: LiveState, filter: EnvelopeFilter) => RowList {
   let asc: number[] = [];
   let result: RowList = new DescendingView(asc);
-  let last: { version: number; byId: LiveState['byId']; frozen: number[] | null; filter: EnvelopeFilter } | null = null;
+  let last: { version: number; frozenAt: number | null; filter: EnvelopeFilter } | null = null;
 
   const insert = (id: number): void => {
     const tail = asc[asc.length - 1];
@@ -103,24 +99,24 @@ export function createVisibleIdsSelector(): (live: LiveState, filter: EnvelopeFi
     if (k > 0) asc.splice(0, k);
     if (k < ids.size) for (const id of ids) remove(id);
   };
-  const rebuild = (live: LiveState, filter: EnvelopeFilter): void => {
+  const rebuild = (filter: EnvelopeFilter): void => {
     asc = [];
-    for (const id of viewIds(live)) {
-      const rec = live.byId.get(id);
+    for (const id of records.viewIds()) {
+      const rec = records.get(id);
       if (rec && matchesCached(rec, filter)) asc.push(id); // a frozen id may be evicted
     }
   };
 
   return (live, filter) => {
-    if (last && live.version === last.version && live.byId === last.byId && live.frozenIds === last.frozen && filter === last.filter) {
+    if (last && live.version === last.version && live.frozenAt === last.frozenAt && filter === last.filter) {
       return result;
     }
-    const followOn = last !== null && filter === last.filter && live.frozenIds === last.frozen && isNextApply(last, live);
-    if (followOn && live.lastChange) {
+    const change = last !== null && filter === last.filter && live.frozenAt === last.frozenAt ? records.changeSince(last.version) : null;
+    if (change) {
       let touched = false;
-      const frozen = live.frozenIds;
+      const frozen = live.frozenAt === null ? null : records.viewIds();
       const inView = (id: number): boolean => frozen === null || frozen[lowerBound(frozen, id)] === id;
-      const { added, replaced, evicted } = live.lastChange;
+      const { added, replaced, evicted } = change;
       for (const rec of added) {
         // While paused, new records stay out of the (frozen) view.
         if (inView(rec.id) && matchesCached(rec, filter)) {
@@ -146,22 +142,12 @@ export function createVisibleIdsSelector(): (live: LiveState, filter: EnvelopeFi
       // Rows re-render from the store themselves; a new list object only when the list moved.
       if (touched) result = new DescendingView(asc);
     } else {
-      rebuild(live, filter);
+      rebuild(filter);
       result = new DescendingView(asc);
     }
-    last = { version: live.version, byId: live.byId, frozen: live.frozenIds, filter };
+    last = { version: live.version, frozenAt: live.frozenAt, filter };
     return result;
   };
-}
-
-/** Records (oldest first) matching the filter: the full computation the incremental models are tested against. */
-export function matchingRecords(live: LiveState, filter: EnvelopeFilter): EnvelopeRecord[] {
-  const out: EnvelopeRecord[] = [];
-  for (const id of live.ids) {
-    const rec = live.byId.get(id);
-    if (rec && matchesFilter(rec, filter)) out.push(rec);
-  }
-  return out;
 }
 
 /**
@@ -174,9 +160,4 @@ export function moveSelection(rows: RowList, current: number | null, delta: numb
   if (index === -1) return rows.at(0) ?? null;
   const next = Math.min(rows.length - 1, Math.max(0, index + delta));
   return rows.at(next) ?? null;
-}
-
-/** Failed signatures among the buffered records (the header also shows the agent's total). */
-export function countFailedSignatures(live: LiveState): number {
-  return live.failedSignatures;
 }

@@ -1,13 +1,14 @@
 /**
- * Recomputes an expensive derivation of the live buffer at most every `intervalMs`
+ * Recomputes an expensive derivation of the live record buffer at most every `intervalMs`
  * (filter suggestions), instead of every frame. `deps` force a recompute now. With `same`,
  * a result equal to the previous one keeps the previous object (no re-render).
  */
 import { startTransition, useEffect, useRef, useState } from 'react';
-import { liveStore, type LiveState } from './live-store';
+import { liveRecords, liveStore } from './live-store';
+import type { RecordBuffer } from './record-buffer';
 
 export function useThrottledLive<T>(
-  derive: (live: LiveState) => T,
+  derive: (records: RecordBuffer) => T,
   intervalMs: number,
   deps: readonly unknown[],
   same: (a: T, b: T) => boolean = Object.is,
@@ -16,18 +17,18 @@ export function useThrottledLive<T>(
   sameRef.current = same;
   const deriveRef = useRef(derive);
   deriveRef.current = derive;
-  const [value, setValue] = useState(() => derive(liveStore.getState()));
+  const [value, setValue] = useState(() => derive(liveRecords));
 
   useEffect(() => {
     let dirty = false;
-    setValue(deriveRef.current(liveStore.getState()));
+    setValue(deriveRef.current(liveRecords));
     const unsubscribe = liveStore.subscribe(() => {
       dirty = true;
     });
     const timer = setInterval(() => {
       if (!dirty) return;
       dirty = false;
-      const next = deriveRef.current(liveStore.getState());
+      const next = deriveRef.current(liveRecords);
       // A transition: React renders the (heavy) charts/graph in slices and lets the stream's
       // per-frame updates in between, instead of blocking the main thread for the whole render.
       startTransition(() => setValue((prev) => (sameRef.current(prev, next) ? prev : next)));

@@ -5,8 +5,8 @@
  */
 import { seededRandom, type EnvelopeRecord, type OutcomeStatus } from '@osloscope/shared';
 import { applyLiveEvents, initialLiveState, type LiveEvent, type LiveState } from '../stores/live-store';
+import { RecordBuffer } from '../stores/record-buffer';
 import { makeRecord, makeTarget } from './make-record';
-
 
 const T0 = 1_800_000_000_000;
 
@@ -43,11 +43,11 @@ function randomUpdate(rec: EnvelopeRecord, rnd: () => number): EnvelopeRecord {
  * `steps` frames of traffic: each frame adds a few records (capture time ~`msPerRecord`
  * apart, ids ascending, now and then an older id as late history) and updates some buffered ones.
  */
-export function randomFrames(seed: number, steps: number, msPerRecord = 150): ((live: LiveState) => LiveEvent[])[] {
+export function randomFrames(seed: number, steps: number, msPerRecord = 150): ((records: RecordBuffer) => LiveEvent[])[] {
   const rnd = seededRandom(seed);
   let nextId = 1000;
   let clock = T0;
-  return Array.from({ length: steps }, () => (live: LiveState) => {
+  return Array.from({ length: steps }, () => (records: RecordBuffer) => {
     const items: EnvelopeRecord[] = [];
     const n = Math.floor(rnd() * 8);
     for (let i = 0; i < n; i++) {
@@ -56,20 +56,33 @@ export function randomFrames(seed: number, steps: number, msPerRecord = 150): ((
       items.push(randomRecord(late ? Math.floor(rnd() * nextId) : nextId++, rnd, late ? clock - 5000 : clock));
     }
     const updates: EnvelopeRecord[] = [];
-    for (let i = 0; i < 3 && live.ids.length > 0; i++) {
-      const id = live.ids[Math.floor(rnd() * live.ids.length)] as number;
-      const rec = live.byId.get(id);
+    const ids = records.ids();
+    for (let i = 0; i < 3 && ids.length > 0; i++) {
+      const id = ids[Math.floor(rnd() * ids.length)] as number;
+      const rec = records.get(id);
       if (rec) updates.push(randomUpdate(rec, rnd));
     }
     return [{ type: 'batch', batch: { items, updates, skipped: 0, history: false } }];
   });
 }
 
-/** Plays `frames` into a fresh live state with `cap`, calling `check` after each frame. */
-export function play(frames: ((live: LiveState) => LiveEvent[])[], cap: number, check: (live: LiveState, step: number) => void): LiveState {
-  let live = initialLiveState();
+/** A buffer and the store state that announces it, as the live store keeps them. */
+export interface PlayedLive {
+  records: RecordBuffer;
+  /** Replaced after each frame; a check may replace it too (e.g. to pause). */
+  state: LiveState;
+}
+
+/** Plays `frames` into `records` (a fresh buffer) with `cap`, calling `check` after each frame. */
+export function play(
+  frames: ((records: RecordBuffer) => LiveEvent[])[],
+  cap: number,
+  check: (live: PlayedLive, step: number) => void,
+  records = new RecordBuffer(),
+): PlayedLive {
+  const live: PlayedLive = { records, state: initialLiveState(records) };
   frames.forEach((frame, step) => {
-    live = { ...live, ...applyLiveEvents(live, frame(live), cap) };
+    live.state = { ...live.state, ...applyLiveEvents(records, live.state, frame(records), cap) };
     check(live, step);
   });
   return live;

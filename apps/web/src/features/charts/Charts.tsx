@@ -2,7 +2,7 @@ import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, T
 import { memo, startTransition, useEffect, useMemo, useState } from 'react';
 import { formatTime } from '../../components/format';
 import { followLive } from '../../stores/live-changes';
-import { liveStore } from '../../stores/live-store';
+import { liveRecords, liveStore } from '../../stores/live-store';
 import { useUi } from '../../stores/ui-store';
 import { CallSeries, sameBuckets } from './call-series';
 import type { SecondBucket } from './series';
@@ -104,7 +104,7 @@ export function Charts() {
   const filter = useUi((s) => s.filter);
   // One series per filter, shared by both charts, following the buffer change by change.
   const series = useMemo(() => new CallSeries(filter), [filter]);
-  useEffect(() => followLive(liveStore, series), [series]);
+  useEffect(() => followLive(liveStore, liveRecords, series), [series]);
   return (
     <div className="charts" data-testid="charts">
       <RateChart series={series} />

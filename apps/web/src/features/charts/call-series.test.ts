@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { applyChange, rebuildFrom } from '../../stores/live-changes';
-import { matchingRecords } from '../../stores/selectors';
 import { makeRecord } from '../../test/make-record';
+import { matchingRecords } from '../../test/matching-records';
 import { play, randomFrames } from '../../test/random-traffic';
 import { CallSeries, sameBuckets } from './call-series';
 import { bucketPerSecond } from './series';
@@ -16,15 +16,15 @@ describe('CallSeries (incremental chart buckets)', () => {
       const series = new CallSeries(filter);
       let checked = 0;
       let withLatency = 0;
-      play(randomFrames(11, 500, 120), 80, (live, step) => {
-        if (step === 0) rebuildFrom(series, live);
-        else if (live.lastChange) applyChange(series, live.lastChange);
-        const newest = live.ids.length ? Math.max(...live.ids.map((id) => live.byId.get(id)?.capturedAt ?? 0)) : 0;
+      play(randomFrames(11, 500, 120), 80, ({ records }, step) => {
+        if (step === 0) rebuildFrom(series, records);
+        else applyChange(series, records.changeSince(records.version - 1)!);
+        const newest = Math.max(0, ...[...records.records()].map((r) => r.capturedAt));
         // The window trails the newest record by a little, as the clock trails the capture.
         const now = newest + 1500;
         if (step % 3 === 0) {
           const got = series.snapshot(now, WINDOW);
-          expect(got, `step ${step}`).toEqual(bucketPerSecond(matchingRecords(live, filter), now, WINDOW));
+          expect(got, `step ${step}`).toEqual(bucketPerSecond(matchingRecords(records, filter), now, WINDOW));
           checked++;
           if (got.some((b) => b.p95 !== null)) withLatency++;
         }

@@ -93,7 +93,7 @@ export function exportUrlFor(filter: EnvelopeFilter): string {
 /** Exchange, topic and server up front (what operators ask for first), then the rest. */
 export function FilterBar() {
   const filter = useUi((s) => s.filter);
-  const s: FilterSuggestions = useThrottledLive((live) => collectSuggestions(live.byId.values()), 2000, [], sameSuggestions);
+  const s: FilterSuggestions = useThrottledLive((records) => collectSuggestions(records.records()), 2000, [], sameSuggestions);
   const active = Object.keys(filter).length > 0;
   return (
     <div className="filter-bar" data-testid="filter-bar">

@@ -11,7 +11,7 @@ import {
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { followLive, rebuildFrom } from '../../stores/live-changes';
-import { liveStore } from '../../stores/live-store';
+import { liveRecords, liveStore } from '../../stores/live-store';
 import { mergeFilter, togglePool, useUi } from '../../stores/ui-store';
 import { FlowNode, type FlowNodeType } from './FlowNode';
 import { FlowGraphIndex } from './graph-index';
@@ -174,14 +174,13 @@ function useGraphModel(filter: EnvelopeFilter, expandedPools: readonly string[])
   // Built from the buffer as it is now, so a remount (switching back to this tab) draws at once.
   const built = useMemo(() => {
     const index = new FlowGraphIndex(filter);
-    const live = liveStore.getState();
-    rebuildFrom(index, live);
-    return { index, at: { version: live.version, byId: live.byId } };
+    rebuildFrom(index, liveRecords);
+    return { index, at: liveRecords.version };
   }, [filter]);
   const index = built.index;
   const [model, setModel] = useState<GraphModel>(() => index.model({ expandedPools }));
   // Declared first so the index is current before the publishing effect reads it.
-  useEffect(() => followLive(liveStore, index, undefined, built.at), [index, built]);
+  useEffect(() => followLive(liveStore, liveRecords, index, undefined, built.at), [index, built]);
   useEffect(() => {
     let seen = -1;
     const publish = (urgent: boolean) => {

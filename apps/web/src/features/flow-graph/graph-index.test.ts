@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { applyChange, rebuildFrom } from '../../stores/live-changes';
-import { matchingRecords } from '../../stores/selectors';
+import { matchingRecords } from '../../test/matching-records';
 import { play, randomFrames } from '../../test/random-traffic';
 import { FlowGraphIndex } from './graph-index';
 import { buildGraphModel, type GraphModel, type GraphOptions } from './graph-model';
@@ -20,12 +20,12 @@ describe('FlowGraphIndex (incremental graph model)', () => {
   it.each(cases)('equals buildGraphModel over the matching buffer after every frame of random traffic (filter %o, %o)', (filter, opts) => {
     const index = new FlowGraphIndex(filter);
     let pools = 0;
-    play(randomFrames(5, 400), 70, (live, step) => {
-      if (step === 0) rebuildFrom(index, live);
-      else if (live.lastChange) applyChange(index, live.lastChange);
+    play(randomFrames(5, 400), 70, ({ records }, step) => {
+      if (step === 0) rebuildFrom(index, records);
+      else applyChange(index, records.changeSince(records.version - 1)!);
       if (step % 2 === 0) return;
       const got = index.model(opts);
-      expect(normal(got), `step ${step}`).toEqual(normal(buildGraphModel(matchingRecords(live, filter), opts)));
+      expect(normal(got), `step ${step}`).toEqual(normal(buildGraphModel(matchingRecords(records, filter), opts)));
       if (got.nodes.some((n) => n.kind === 'pool')) pools++;
     });
     if (opts.expandedPools === undefined) expect(pools).toBeGreaterThan(10); // pools did form
@@ -33,10 +33,10 @@ describe('FlowGraphIndex (incremental graph model)', () => {
 
   it('is empty again once every record is taken back', () => {
     const index = new FlowGraphIndex({});
-    const live = play(randomFrames(9, 50), 1000, () => {});
-    rebuildFrom(index, live);
+    const { records } = play(randomFrames(9, 50), 1000, () => {});
+    rebuildFrom(index, records);
     expect(index.model().nodes.length).toBeGreaterThan(0);
-    for (const id of live.ids) index.remove(live.byId.get(id)!);
+    for (const rec of records.records()) index.remove(rec);
     expect(index.model()).toEqual({ nodes: [], edges: [], spanSeconds: 1 });
   });
 });

@@ -1,9 +1,7 @@
-import { useStore } from 'zustand';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatCount } from '../../components/format';
 import { useAgent, type ConnectionState } from '../../stores/agent-store';
-import { liveStore } from '../../stores/live-store';
-import { countFailedSignatures } from '../../stores/selectors';
+import { useLive } from '../../stores/live-store';
 import { describeSource } from './source-status';
 
 const CONNECTION_TONE: Record<ConnectionState, 'ok' | 'warn' | 'error' | 'info'> = {
@@ -28,7 +26,7 @@ export function Header() {
   const health = useAgent((s) => s.health);
   const mismatch = useAgent((s) => s.protocolMismatch);
   const agentVersion = useAgent((s) => s.agentVersion);
-  const bufferedSigFailures = useStore(liveStore, countFailedSignatures);
+  const bufferedSigFailures = useLive((s) => s.failedSignatures);
   const counts = health?.counts;
   const sigFailures = Math.max(counts?.signatureFailures ?? 0, bufferedSigFailures);
 

@@ -1,10 +1,9 @@
-import { useStore } from 'zustand';
 import { formatTime } from '../../components/format';
-import { liveStore } from '../../stores/live-store';
+import { useLive } from '../../stores/live-store';
 
 /** Capture gaps (broker away, tracing off): messages in these windows were not seen. */
 export function GapBanner() {
-  const gaps = useStore(liveStore, (s) => s.gaps);
+  const gaps = useLive((s) => s.gaps);
   if (gaps.length === 0) return null;
   return (
     <div className="gap-banner" role="status">

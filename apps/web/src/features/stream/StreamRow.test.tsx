@@ -2,11 +2,11 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeRecord } from '../../test/make-record';
-import { applyLiveEvents, initialLiveState, liveStore } from '../../stores/live-store';
+import { receiveLiveEvents, resetLiveBuffer } from '../../stores/live-store';
 import { StreamRow } from './StreamRow';
 
 describe('StreamRow', () => {
-  beforeEach(() => liveStore.setState(initialLiveState(), true));
+  beforeEach(resetLiveBuffer);
   afterEach(cleanup);
 
   it('shows kind, method, outcome and a failed signature with its reason in words', () => {
@@ -15,7 +15,7 @@ describe('StreamRow', () => {
       outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 2 },
       signature: { status: 'failed', reason: 'ReplayedNonce' },
     });
-    liveStore.setState((s) => applyLiveEvents(s, [{ type: 'batch', batch: { items: [rec], updates: [], skipped: 0, history: false } }], 10));
+    receiveLiveEvents([{ type: 'batch', batch: { items: [rec], updates: [], skipped: 0, history: false } }], 10);
     let opened: number | null = null;
     render(<StreamRow id={7} selected={false} top={0} height={24} onOpen={(id) => (opened = id)} />);
     const row = screen.getByTestId('stream-row');
@@ -27,11 +27,11 @@ describe('StreamRow', () => {
 
   it('re-renders with the updated record when the outcome arrives', () => {
     const pending = makeRecord(8, { outcome: { status: 'pending', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } });
-    liveStore.setState((s) => applyLiveEvents(s, [{ type: 'batch', batch: { items: [pending], updates: [], skipped: 0, history: false } }], 10));
+    receiveLiveEvents([{ type: 'batch', batch: { items: [pending], updates: [], skipped: 0, history: false } }], 10);
     render(<StreamRow id={8} selected={false} top={0} height={24} onOpen={() => undefined} />);
     expect(screen.getByTestId('stream-row').dataset.outcome).toBe('pending');
     const done = makeRecord(8, { outcome: { status: 'ok', latencyMs: 42, replyId: 9, failure: null, heartbeats: 0 } });
-    liveStore.setState((s) => applyLiveEvents(s, [{ type: 'batch', batch: { items: [], updates: [done], skipped: 0, history: false } }], 10));
+    receiveLiveEvents([{ type: 'batch', batch: { items: [], updates: [done], skipped: 0, history: false } }], 10);
     // zustand notifies synchronously; React flushes on the next act, which RTL's queries wait for.
     return screen.findByText('42 ms').then(() => expect(screen.getByTestId('stream-row').dataset.outcome).toBe('ok'));
   });

@@ -1,5 +1,4 @@
 import { memo } from 'react';
-import { useStore } from 'zustand';
 import { Badge } from '../../components/Badge';
 import { formatLatency, formatTime } from '../../components/format';
 import {
@@ -10,7 +9,7 @@ import {
   signatureText,
   signatureTone,
 } from '../../components/record-display';
-import { liveStore } from '../../stores/live-store';
+import { useBufferedRecord } from '../../stores/live-store';
 
 /** One stream row. Subscribes to its own record only, so an update re-renders one row. */
 export const StreamRow = memo(function StreamRow(props: {
@@ -20,7 +19,7 @@ export const StreamRow = memo(function StreamRow(props: {
   height: number;
   onOpen: (id: number) => void;
 }) {
-  const rec = useStore(liveStore, (s) => s.byId.get(props.id));
+  const rec = useBufferedRecord(props.id);
   if (!rec) return null;
   const kind = kindLabel(rec);
   const outcome = outcomeLabel(rec);

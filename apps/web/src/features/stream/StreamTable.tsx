@@ -1,26 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
-import { useStore } from 'zustand';
 import { formatCount, formatTotal } from '../../components/format';
-import { liveStore, pauseLive, resumeLive } from '../../stores/live-store';
-import { createVisibleIdsSelector, type RowList } from '../../stores/selectors';
-import { openDetail, uiStore, useUi } from '../../stores/ui-store';
+import { isPaused, pauseLive, resumeLive, useLive } from '../../stores/live-store';
+import { openDetail, useUi } from '../../stores/ui-store';
+import { useVisibleIds } from '../../stores/visible-rows';
 import { GapBanner } from './GapBanner';
 import { StreamRow } from './StreamRow';
 import { useRowWindow } from './row-window';
 
 const ROW_HEIGHT = 24;
 
-/** Shared so the keyboard shortcuts navigate exactly the rows the table shows. */
-export const selectVisibleIds = createVisibleIdsSelector();
-
-export function useVisibleIds(): RowList {
-  const filter = useUi((s) => s.filter);
-  return useStore(liveStore, (s) => selectVisibleIds(s, filter));
-}
-
 function PauseControl() {
-  const paused = useStore(liveStore, (s) => s.paused);
-  const newCount = useStore(liveStore, (s) => s.newWhilePaused);
+  const paused = useLive(isPaused);
+  const newCount = useLive((s) => s.newWhilePaused);
   return (
     <>
       <button
@@ -46,9 +37,9 @@ function PauseControl() {
 export function StreamTable() {
   const ids = useVisibleIds();
   const selectedId = useUi((s) => s.selectedId);
-  const skipped = useStore(liveStore, (s) => s.skipped);
-  const buffered = useStore(liveStore, (s) => s.ids.length);
-  const matching = useStore(liveStore, (s) => s.matchingTotal);
+  const skipped = useLive((s) => s.skipped);
+  const buffered = useLive((s) => s.buffered);
+  const matching = useLive((s) => s.matchingTotal);
   const scrollRef = useRef<HTMLDivElement>(null);
   // 20 beyond the screen: enough for keyboard paging without a blank flash; every rendered
   // row costs DOM work each frame at high rates, so not more.
@@ -112,9 +103,4 @@ export function StreamTable() {
       </div>
     </section>
   );
-}
-
-/** For keyboard navigation outside React render. */
-export function currentVisibleIds(): RowList {
-  return selectVisibleIds(liveStore.getState(), uiStore.getState().filter);
 }
