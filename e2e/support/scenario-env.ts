@@ -17,7 +17,7 @@ import {
   type ScenarioEvent,
   type ScriptResult,
   type TestVhost,
-} from '../../apps/agent/test/support/index.js';
+} from '@osloscope/agent/test-support';
 import { AgentHttp, waitUntil } from './agent-http.js';
 
 /** Names the scenario runs with: not oslo's defaults, so the UI shows what was really sent. */

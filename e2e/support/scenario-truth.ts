@@ -4,7 +4,7 @@
  * HTTP API's records (an oracle independent of the browser) to graph nodes.
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
-import type { ScenarioEvent, ScriptResult } from '../../apps/agent/test/support/index.js';
+import type { ScenarioEvent, ScriptResult } from '@osloscope/agent/test-support';
 import type { GraphNodeView } from './pages/FlowGraphPage.js';
 import { publishedSteps, SCENARIO_NAMES } from './scenario-env.js';
 

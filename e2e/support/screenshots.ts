@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT } from '../../apps/agent/test/support/paths.js';
+import { REPO_ROOT } from '@osloscope/agent/test-support';
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-output/e2e');
 export const README_SCREENSHOT = path.join(REPO_ROOT, 'docs/screenshots/main-view.png');

@@ -7,8 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import amqp from 'amqplib';
 import { envelopeBody, osloProperties, requestInnerText } from '@osloscope/shared';
-import { toPublishOptions } from '@osloscope/agent/test-support';
-import { createSigner } from '../../apps/agent/src/signing/index.js';
+import { createSigner, toPublishOptions } from '@osloscope/agent/test-support';
 
 /** What was published, by case. */
 export interface SignedCase {

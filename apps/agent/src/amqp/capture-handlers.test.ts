@@ -3,8 +3,9 @@ import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { loggerFrom, silentLogger } from '../log.js';
-import { createTraceHandler } from './firehose-source.js';
-import { createTapHandler } from './tap-source.js';
+import { createCaptureDeliveryHandler } from './capture-delivery-handler.js';
+import { TRACE_EVENT } from './firehose-source.js';
+import { TAPPED_MESSAGE } from './tap-source.js';
 import { selectTapExchanges } from './tap-exchanges.js';
 
 interface FixtureLine {
@@ -49,10 +50,10 @@ const sink = () => {
   return { got, dropped: () => dropped, capture: { ingest: (r: RawCapture) => void got.push(r), countDropped: (n: number) => void (dropped += n) } };
 };
 
-describe('firehose trace handler (captured trace events)', () => {
+describe('capture delivery handler on firehose trace events', () => {
   it('hands every trace event over with its routing key, trace headers and the body bytes uncopied', () => {
     const s = sink();
-    const handle = createTraceHandler('prod', s.capture, silentLogger, () => undefined);
+    const handle = createCaptureDeliveryHandler(TRACE_EVENT, 'prod', s.capture, silentLogger, () => undefined);
     const bodies = lines.map((l) => Buffer.from(l.bodyBase64, 'base64'));
     lines.forEach((l, i) => handle(delivery(l.exchange, l.routingKey, { headers: structuredClone(l.properties.headers) }, bodies[i]!)));
     expect(s.got).toHaveLength(lines.length);
@@ -65,7 +66,7 @@ describe('firehose trace handler (captured trace events)', () => {
 
   it('converts byte-array header values that amqplib leaves as Buffers', () => {
     const s = sink();
-    const handle = createTraceHandler('prod', s.capture, silentLogger, () => undefined);
+    const handle = createCaptureDeliveryHandler(TRACE_EVENT, 'prod', s.capture, silentLogger, () => undefined);
     handle(delivery('amq.rabbitmq.trace', 'publish.', { headers: { exchange_name: '', node: Buffer.from('rabbit@vm'), routing_keys: [Buffer.from('reply_1')] } }, Buffer.from('{}')));
     expect(s.got[0]!.headers).toEqual({ exchange_name: '', node: 'rabbit@vm', routing_keys: ['reply_1'] });
   });
@@ -74,7 +75,8 @@ describe('firehose trace handler (captured trace events)', () => {
     const logged: string[] = [];
     let dropped = 0;
     let calls = 0;
-    const handle = createTraceHandler(
+    const handle = createCaptureDeliveryHandler(
+      TRACE_EVENT,
       'prod',
       {
         ingest: () => {
@@ -91,22 +93,25 @@ describe('firehose trace handler (captured trace events)', () => {
     handle(delivery(line.exchange, line.routingKey, { headers: structuredClone(line.properties.headers) }, Buffer.from('y')));
     expect(calls).toBe(2);
     expect(dropped).toBe(1);
-    expect(logged).toHaveLength(1);
+    expect(logged).toEqual(['capture core failed to ingest a trace event']);
   });
 
   it('reports a consumer cancelled by the broker', () => {
     let cancelled = 0;
-    createTraceHandler('p', sink().capture, silentLogger, () => void cancelled++)(null);
+    createCaptureDeliveryHandler(TRACE_EVENT, 'p', sink().capture, silentLogger, () => void cancelled++)(null);
     expect(cancelled).toBe(1);
   });
 });
 
-describe('tap handler', () => {
+describe('capture delivery handler on tapped messages', () => {
   it('keeps the original exchange, routing key and AMQP properties of the copied message', () => {
     const s = sink();
-    const handle = createTapHandler('prod', s.capture, silentLogger, () => undefined);
-    handle(delivery('openstack', 'demo.node-a', { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, expiration: '60000', headers: {} }, Buffer.from('{}')));
+    const handle = createCaptureDeliveryHandler(TAPPED_MESSAGE, 'prod', s.capture, silentLogger, () => undefined);
+    const body = Buffer.from('{}');
+    handle(delivery('openstack', 'demo.node-a', { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, expiration: '60000', headers: {} }, body));
+    expect(s.got[0]!.body).toBe(body); // same bytes, no copy
     expect(s.got[0]).toMatchObject({
+      source: 'prod',
       origin: 'tap',
       exchange: 'openstack',
       routingKey: 'demo.node-a',

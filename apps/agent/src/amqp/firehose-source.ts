@@ -5,51 +5,26 @@
  * are never consumed, acked or requeued, and nothing is left behind when the connection
  * closes. Tracing is switched on through the management API when needed and allowed.
  */
-import type { ConsumeMessage } from 'amqplib';
 import type { CaptureSource } from '../ports/source.js';
-import type { RawCapture } from '../ports/raw-capture.js';
 import { createAmqpSource } from './amqp-source.js';
 import { normaliseTable } from './amqp-values.js';
 import type { SourceContext } from './amqp-source.js';
 import { createTracingControl } from './tracing-control.js';
 import type { AmqpSourceOptions } from './source-options.js';
-import type { CaptureService } from '../ports/capture-service.js';
-import { createGuardedIngest } from './guarded-ingest.js';
-import type { Logger } from '../log.js';
+import { createCaptureDeliveryHandler, type CaptureDeliveryKind } from './capture-delivery-handler.js';
 import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
 
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
 
-/**
- * The per-message hot path (~10k events/s): no awaits, no logging, no copies (the body
- * Buffer is handed over as the Uint8Array it is). A throwing capture core is counted as
- * a dropped message and logged sparsely, never allowed into amqplib's socket handler.
- */
-export function createTraceHandler(
-  source: string,
-  capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
-  log: Logger,
-  onCancel: () => void,
-): (msg: ConsumeMessage | null) => void {
-  const ingest = createGuardedIngest(source, capture, log, 'a trace event');
-  return (msg) => {
-    if (msg === null) {
-      onCancel();
-      return;
-    }
-    const raw: RawCapture = {
-      source,
-      receivedAt: Date.now(),
-      origin: 'firehose',
-      exchange: TRACE_EXCHANGE,
-      routingKey: msg.fields.routingKey,
-      headers: normaliseTable(msg.properties.headers),
-      properties: {},
-      body: msg.content,
-    };
-    ingest(raw);
-  };
-}
+/** Firehose deliveries are trace events: the trace headers say what was published or delivered. */
+export const TRACE_EVENT: CaptureDeliveryKind = {
+  origin: 'firehose',
+  what: 'a trace event',
+  exchange: () => TRACE_EXCHANGE,
+  headers: (msg) => normaliseTable(msg.properties.headers),
+  // The traced message's properties are in headers.properties.
+  properties: () => ({}),
+};
 
 export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
   return createAmqpSource(opts, (ctx: SourceContext) => {
@@ -66,7 +41,7 @@ export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
         const q = await ch.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
         // '#': queue and exchange names contain dots (§6.1).
         await ch.bindQueue(q.queue, TRACE_EXCHANGE, '#');
-        const onMessage = createTraceHandler(opts.name, opts.capture, ctx.log, () =>
+        const onMessage = createCaptureDeliveryHandler(TRACE_EVENT, opts.name, opts.capture, ctx.log, () =>
           sctx.lost(new Error('capture queue consumer cancelled by the broker')),
         );
         await ch.consume(q.queue, onMessage, { noAck: true, exclusive: true });

@@ -6,14 +6,11 @@
  * (passive declare), never declared. What stays invisible: replies (they go through
  * the default exchange, which cannot be bound) and which server took a round-robin call.
  */
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import type { CaptureSource } from '../ports/source.js';
-import type { RawCapture } from '../ports/raw-capture.js';
-import type { CaptureService } from '../ports/capture-service.js';
 import { createAmqpSource, type SourceContext } from './amqp-source.js';
 import { toAmqpProperties } from './amqp-values.js';
-import { createGuardedIngest } from './guarded-ingest.js';
-import type { Logger } from '../log.js';
+import { createCaptureDeliveryHandler, type CaptureDeliveryKind } from './capture-delivery-handler.js';
 import type { TapSourceOptions } from './source-options.js';
 import { selectTapExchanges, type TapExchanges } from './tap-exchanges.js';
 import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
@@ -26,32 +23,15 @@ export const TAP_BLIND_SPOTS = [
 /** Fallback when neither `exchanges` nor the management API says: oslo's default control_exchange. */
 const DEFAULT_CONTROL_EXCHANGE = 'openstack';
 
-/** Hot path: one RawCapture per copied message; no awaits, no logging, no body copy. */
-export function createTapHandler(
-  source: string,
-  capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
-  log: Logger,
-  onCancel: () => void,
-): (msg: ConsumeMessage | null) => void {
-  const ingest = createGuardedIngest(source, capture, log, 'a tapped message');
-  return (msg) => {
-    if (msg === null) {
-      onCancel();
-      return;
-    }
-    const raw: RawCapture = {
-      source,
-      receivedAt: Date.now(),
-      origin: 'tap',
-      exchange: msg.fields.exchange,
-      routingKey: msg.fields.routingKey,
-      headers: {},
-      properties: toAmqpProperties(msg.properties),
-      body: msg.content,
-    };
-    ingest(raw);
-  };
-}
+/** Tap deliveries are copies of the application's messages: their own exchange and properties. */
+export const TAPPED_MESSAGE: CaptureDeliveryKind = {
+  origin: 'tap',
+  what: 'a tapped message',
+  exchange: (msg) => msg.fields.exchange,
+  // The message's own headers are in properties.headers.
+  headers: () => ({}),
+  properties: (msg) => toAmqpProperties(msg.properties),
+};
 
 export function createTapSource(opts: TapSourceOptions): CaptureSource {
   return createAmqpSource(opts, (ctx: SourceContext) => {
@@ -134,7 +114,9 @@ export function createTapSource(opts: TapSourceOptions): CaptureSource {
         queue = q.queue;
         await ch.consume(
           q.queue,
-          createTapHandler(opts.name, opts.capture, ctx.log, () => sctx.lost(new Error('tap queue consumer cancelled by the broker'))),
+          createCaptureDeliveryHandler(TAPPED_MESSAGE, opts.name, opts.capture, ctx.log, () =>
+            sctx.lost(new Error('tap queue consumer cancelled by the broker')),
+          ),
           { noAck: true, exclusive: true },
         );
         await syncBindings();

@@ -11,3 +11,5 @@ export * from './trace-capture.js';
 export * from './wait.js';
 /** Test traffic is published with the agent's own options (string headers only: py-amqp reads them). */
 export { toPublishOptions } from '../../src/amqp/publish-options.js';
+/** e2e signs the messages whose signatures the agent judges with the agent's own signer. */
+export { createSigner } from '../../src/signing/index.js';
