@@ -3,17 +3,19 @@ import type { EnvelopeDetail } from '@osloscope/shared';
 import { fetchEnvelope } from '../../connection/socket';
 
 const POLL_MS = 500;
+/** How long a cast is followed for its first delivery (one with no consumer never gets one). */
+const DELIVERY_WAIT_MS = 5_000;
 /**
- * How long a record is followed for what comes after its outcome: a cast's first delivery (one
- * with no consumer never gets one), the server behind a call's delivery (the agent learns which
- * server owns a connection from the management API every few seconds).
+ * How long an answered call is followed for the server that took it: a round-robin call is
+ * attributed once the agent's directory names the consumer's connection, from the management
+ * API's consumer list (its statistics refresh every 5 s, later on a busy broker).
  */
-const FACTS_WAIT_MS = 5_000;
+const SERVER_WAIT_MS = 30_000;
 
-/** A call's reply or timeout and the server that took it; a cast's first delivery; or a few seconds without them. */
+/** A call's reply or timeout and the server that took it; a cast's first delivery; or long enough without them. */
 function settled(d: EnvelopeDetail, elapsedMs: number): boolean {
-  if (d.kind === 'call') return d.outcome !== null && d.outcome.status !== 'pending' && (d.server !== null || elapsedMs >= FACTS_WAIT_MS);
-  return d.deliveries.length > 0 || elapsedMs >= FACTS_WAIT_MS;
+  if (d.kind === 'call') return d.outcome !== null && d.outcome.status !== 'pending' && (d.server !== null || elapsedMs >= SERVER_WAIT_MS);
+  return d.deliveries.length > 0 || elapsedMs >= DELIVERY_WAIT_MS;
 }
 
 /**
