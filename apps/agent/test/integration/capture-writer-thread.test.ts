@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { createCaptureCore as createBuiltCore } from '../../dist/capture/capture-core.js';
 import { createCaptureCore as createSourceCore } from '../../src/capture/capture-core.js';
-import { ensureCaptureFile, readLines } from '../../src/bench/capture-file.js';
-import { openBenchDirectory } from '../../src/bench/pipeline-bench.js';
+import { ensureCaptureFile, readLines } from '../../bench/capture-file.js';
+import { openBenchDirectory } from '../../bench/pipeline-bench.js';
 
 const N = 3000;
 const T0 = 1_700_000_000_000;
