@@ -117,7 +117,7 @@ describe('the store writer thread', () => {
   });
 });
 
-const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
+const writerThread = new URL('../../dist/store/writer-thread.js', import.meta.url).href;
 
 /**
  * A capture core whose writer thread is the real one followed by `script` (test code that ends
