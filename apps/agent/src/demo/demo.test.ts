@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTraceEvent, type DecodedEnvelope, type EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { openTestCore } from '../capture/test-fixtures.js';
+import { openTestCore } from '../../test/support/capture-fixtures.js';
 import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 import { silentLogger } from '../log.js';
 import type { RawCapture } from '../ports/raw-capture.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequest, type EnvelopeDetail, type EnvelopeRecord, type HealthReport, type SourceHealth } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, SOURCE, openTestCore } from '../capture/test-fixtures.js';
+import { fixtureRaws, SOURCE, openTestCore } from '../../test/support/capture-fixtures.js';
 import { silentLogger } from '../log.js';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { createHealthReporter } from './health-report.js';

@@ -5,7 +5,7 @@ import type { EnvelopeRecord } from '@osloscope/shared';
 import { prepareBatch, type StoreWrite } from './write-batch.js';
 import { CaptureStore } from './capture-store.js';
 import { bodySearchTextOf } from './search-text.js';
-import { fixtureStoreWrites, tempDataDir } from '../capture/test-fixtures.js';
+import { fixtureStoreWrites, tempDataDir } from '../../test/support/capture-fixtures.js';
 import { COLUMN_NAMES, columnsOf } from './columns.js';
 
 const T0 = 1_795_973_550_000;

@@ -6,7 +6,7 @@ import { flowsByScan, flowsOf, versionsOf } from './aggregates.js';
 import { filterToSql } from './filter-sql.js';
 import { CaptureStore } from './capture-store.js';
 import { TEXT_ENTRY } from './summaries.js';
-import { fixtureRaws, tempDataDir, openTestCore } from '../capture/test-fixtures.js';
+import { fixtureRaws, tempDataDir, openTestCore } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 
