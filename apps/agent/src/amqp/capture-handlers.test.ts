@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import type { RawCapture } from '../ports/raw-capture.js';
-import { loggerFrom, silentLogger } from '../log.js';
+import { loggerFrom, silentLogger } from '../../test/support/loggers.js';
 import { createTraceHandler } from './firehose-source.js';
 import { createTapHandler } from './tap-source.js';
 import { selectTapExchanges } from './tap-exchanges.js';
