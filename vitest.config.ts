@@ -13,7 +13,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'apps/agent/src/**/*.test.ts', 'apps/web/src/**/*.test.{ts,tsx}'],
+          include: ['shared/src/**/*.test.ts', 'apps/agent/src/**/*.test.ts', 'apps/agent/bench/**/*.test.ts', 'apps/web/src/**/*.test.{ts,tsx}'],
           environment: 'node',
         },
       },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import type { RawCapture } from '../ports/raw-capture.js';
-import { loggerFrom, silentLogger } from '../log.js';
+import { loggerFrom, silentLogger } from '../../test/support/loggers.js';
 import { createCaptureDeliveryHandler } from './capture-delivery-handler.js';
 import { TRACE_EVENT } from './firehose-source.js';
 import { TAPPED_MESSAGE } from './tap-source.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loggerFrom } from '../log.js';
+import { loggerFrom } from '../../test/support/loggers.js';
 import { ManagementError, type ManagementClient, type VhostInfo } from './management-client.js';
 import { createTracingControl } from './tracing-control.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from './capture-core.js';
-import { fixtureRaws, seededDirectory, openTestCore } from './test-fixtures.js';
+import { fixtureRaws, seededDirectory, openTestCore } from '../../test/support/capture-fixtures.js';
 import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 
 const T0 = 1_795_973_550_000;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
 import type { CaptureCore } from './capture-core.js';
-import { fixtureRaws, snapshotFacts, SOURCE, openTestCore } from './test-fixtures.js';
+import { fixtureRaws, snapshotFacts, SOURCE, openTestCore } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 /** Fixture line n is received at T0 + 10 n ms. */

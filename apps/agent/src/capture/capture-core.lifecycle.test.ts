@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { createCaptureCore, type CaptureCoreOptions } from './capture-core.js';
 import { CaptureStore } from '../store/capture-store.js';
-import { fixtureRaws, seededDirectory, tempDataDir } from './test-fixtures.js';
+import { fixtureRaws, seededDirectory, tempDataDir } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 const at = (line: number) => T0 + line * 10;

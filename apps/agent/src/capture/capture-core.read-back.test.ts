@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from './capture-core.js';
 import type { RawCapture } from '../ports/raw-capture.js';
-import { fixtureRaws, openTestCore } from './test-fixtures.js';
+import { fixtureRaws, openTestCore } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 /** More than the records the core keeps in memory (record-writeback.ts HOT_RECORDS). */

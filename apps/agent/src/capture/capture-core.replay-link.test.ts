@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeRequest, type RequestToEncode } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { createCaptureCore } from './capture-core.js';
-import { seededDirectory, tempDataDir } from './test-fixtures.js';
+import { seededDirectory, tempDataDir } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 

@@ -72,8 +72,6 @@ export interface CaptureCoreOptions {
 
 /** The concrete core: the CaptureService plus import under a chosen source name. */
 export interface CaptureCore extends CaptureService {
-  /** Where the store is written now: a writer thread, or inline (see store-writer.ts; a failed thread fails over to inline). */
-  readonly storeWriter: 'thread' | 'inline';
   /** @param opts.source source name for imported records, e.g. `import:capture.ndjson` (default `import`) */
   importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
 }
@@ -231,9 +229,6 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   });
 
   const core: CaptureCore = {
-    get storeWriter() {
-      return writer.mode;
-    },
     ingest,
     markGap,
     countDropped(n) {

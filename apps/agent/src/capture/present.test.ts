@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED, type EnvelopeRecord } from '@osloscope/shared';
 import { presentRecord } from './present.js';
-import { exportLineOf } from '../bench/capture-file.js';
-import { workload } from '../bench/workload.js';
-import { openTestCore } from './test-fixtures.js';
+import { exportLineOf } from '../../bench/capture-file.js';
+import { workload } from '../../bench/workload.js';
+import { openTestCore } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 

@@ -8,7 +8,7 @@ import type { CaptureRecords } from './capture-records.js';
 import { LateAttribution } from './late-attribution.js';
 import { createMessageDecoder } from './message-decoder.js';
 import { PublishDeliverMatcher } from './publish-deliver-matcher.js';
-import { fixtureRaws, seededDirectory } from './test-fixtures.js';
+import { fixtureRaws, seededDirectory } from '../../test/support/capture-fixtures.js';
 
 /** The matcher on its own: records in a Map, every admitted and changed record logged. */
 function matcherOver(directory = seededDirectory()) {

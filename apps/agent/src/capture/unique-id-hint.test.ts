@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTraceEvent, encodeRequest } from '@osloscope/shared';
-import { fixtureRaws } from './test-fixtures.js';
+import { fixtureRaws } from '../../test/support/capture-fixtures.js';
 import { uniqueIdHint } from './unique-id-hint.js';
 
 describe('uniqueIdHint', () => {

@@ -1,16 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTraceEvent, type DecodedEnvelope, type EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { openTestCore } from '../capture/test-fixtures.js';
+import { openTestCore } from '../../test/support/capture-fixtures.js';
 import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../../test/support/loggers.js';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { createVerifier } from '../signing/index.js';
 import { createDemoSource, demoKeyRing } from './demo-source.js';
 import { SCENARIOS } from './scenarios.js';
-import { generateDemoEvents } from './simulation.js';
+import type { TimedEvent } from './sim-broker.js';
+import { DemoSimulation } from './simulation.js';
 
 const START = 1_795_000_000_000;
+
+/** Run `scenarios` scenarios back to back from `startAt` at the demo source's default 30 publishes a second, instantly; all their events in time order. */
+function generateDemoEvents(options: { seed: number; scenarios: number; startAt: number }): TimedEvent[] {
+  const sim = new DemoSimulation(options);
+  const all: TimedEvent[] = [];
+  let at = options.startAt;
+  for (let i = 0; i < options.scenarios; i++) {
+    const { events } = sim.nextScenario(at);
+    all.push(...events);
+    at += sim.gapAfter(events, 30);
+  }
+  return all.sort((a, b) => a.at - b.at);
+}
+
 const events = generateDemoEvents({ seed: 7, scenarios: SCENARIOS.length * 3, startAt: START });
 const decoded = events.map((e) => decodeTraceEvent({ routingKey: e.raw.routingKey, headers: e.raw.headers, body: e.raw.body }));
 

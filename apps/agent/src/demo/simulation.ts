@@ -64,16 +64,3 @@ export class DemoSimulation {
     return SCENARIOS[0]!;
   }
 }
-
-/** Run `scenarios` scenarios back to back from `startAt`; all their events in time order. */
-export function generateDemoEvents(options: DemoSimulationOptions & { scenarios: number; startAt: number; ratePerSecond?: number }): TimedEvent[] {
-  const sim = new DemoSimulation(options);
-  const all: TimedEvent[] = [];
-  let at = options.startAt;
-  for (let i = 0; i < options.scenarios; i++) {
-    const { events } = sim.nextScenario(at);
-    all.push(...events);
-    at += sim.gapAfter(events, options.ratePerSecond ?? 30);
-  }
-  return all.sort((a, b) => a.at - b.at);
-}

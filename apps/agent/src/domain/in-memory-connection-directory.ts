@@ -28,11 +28,6 @@ export function serverFromQueues(queues: Iterable<string>): string | null {
   return null;
 }
 
-/** Whether a queue name is an oslo fanout queue (`<topic>_fanout_<uuid4hex>`). */
-export function isFanoutQueue(queue: string): boolean {
-  return /_fanout_[0-9a-f]{32}$/.test(queue);
-}
-
 interface SourceFacts {
   processes: Map<string, string>;
   /** From the management API (replaced on each update). */

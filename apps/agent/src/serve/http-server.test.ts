@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequest, type EnvelopeDetail, type EnvelopeRecord, type HealthReport, type SourceHealth } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, SOURCE, openTestCore } from '../capture/test-fixtures.js';
-import { silentLogger } from '../log.js';
+import { fixtureRaws, SOURCE, openTestCore } from '../../test/support/capture-fixtures.js';
+import { silentLogger } from '../../test/support/loggers.js';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { createHealthReporter } from './health-report.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';

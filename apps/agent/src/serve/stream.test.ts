@@ -8,8 +8,8 @@ import {
   type ServerToClientEvents,
 } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, openTestCore } from '../capture/test-fixtures.js';
-import { silentLogger } from '../log.js';
+import { fixtureRaws, openTestCore } from '../../test/support/capture-fixtures.js';
+import { silentLogger } from '../../test/support/loggers.js';
 import { createHealthReporter } from './health-report.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 

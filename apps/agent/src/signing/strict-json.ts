@@ -45,11 +45,6 @@ export function parseStrictJson(text: string, maxDepth = DEFAULT_MAX_DEPTH): Str
   }
 }
 
-/** True when the number literal is an integer literal (`-?(0|[1-9][0-9]*)`): no fraction, no exponent. */
-export function isIntegerLiteral(value: StrictJson): value is { kind: 'number'; text: string; integer: true } {
-  return value.kind === 'number' && value.integer;
-}
-
 class Parser {
   pos = 0;
   constructor(

@@ -443,12 +443,6 @@ export class CaptureStore {
     if (cols.target_exchange !== null && cols.target_exchange !== cols.exchange) this.stmts.exchangeInsert.run(cols.target_exchange, id);
   }
 
-  /** The record with its body fields (a lean row's decoded again from its raw body). */
-  getRecord(id: number): EnvelopeRecord | null {
-    const row = this.stmts.record.get(id) as RecordRow | undefined;
-    return row ? this.recordOf(row) : null;
-  }
-
   /** The record as stored: a lean one without its body fields (its raw body is not decoded). */
   getLeanRecord(id: number): EnvelopeRecord | null {
     const json = this.stmts.recordJson.get(id) as string | undefined;
@@ -557,12 +551,6 @@ export class CaptureStore {
     return (this.stmts.metaGet.get(key) as number | undefined) ?? null;
   }
 
-  setMeta(values: Record<string, number>): void {
-    this.db.transaction(() => {
-      for (const [k, v] of Object.entries(values)) this.stmts.metaSet.run(k, v);
-    })();
-  }
-
   addGap(gap: CaptureGap): void {
     this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason);
   }
@@ -605,11 +593,6 @@ export class CaptureStore {
       .prepare(`SELECT ${RECORD_ROW} FROM ${where.from ?? 'messages'} WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'} DESC LIMIT ?`)
       .all(...boundParams(where), where.repeats ? 2 * limit : limit) as RecordRow[];
     return (where.repeats ? withoutRepeats(rows).slice(0, limit) : rows).map((row) => this.recordOf(row));
-  }
-
-  count(where: SqlWhere): number {
-    const counted = where.repeats ? 'DISTINCT messages.id' : '*';
-    return this.db.prepare(`SELECT COUNT(${counted}) FROM ${where.from ?? 'messages'} WHERE ${where.sql}`).pluck().get(...boundParams(where)) as number;
   }
 
   /**

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { prepareBatch } from './write-batch.js';
 import { CaptureStore } from './capture-store.js';
-import { fixtureRaws, fixtureStoreWrites, openTestCore, tempDataDir } from '../capture/test-fixtures.js';
+import { fixtureRaws, fixtureStoreWrites, openTestCore, tempDataDir } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 const LATER = T0 + 3_600_000; // every unanswered call has timed out by then

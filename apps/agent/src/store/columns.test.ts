@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COLUMN_NAMES, columnsOf, columnsOfRow, rowOfColumns } from './columns.js';
-import { fixtureStoreWrites } from '../capture/test-fixtures.js';
+import { fixtureStoreWrites } from '../../test/support/capture-fixtures.js';
 
 describe('record columns as statement parameters', () => {
   const records = fixtureStoreWrites(1_795_973_550_000).map((w) => w.record);

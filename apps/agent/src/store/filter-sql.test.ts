@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesFilter, type EnvelopeFilter, type EnvelopeRecord } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
-import { fixtureRaws, openTestCore } from '../capture/test-fixtures.js';
+import { fixtureRaws, openTestCore } from '../../test/support/capture-fixtures.js';
 import { likeSubstring, trigramQuery } from './filter-sql.js';
 
 const T0 = 1_795_973_550_000;

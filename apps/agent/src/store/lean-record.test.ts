@@ -5,7 +5,7 @@ import type { EnvelopeRecord } from '@osloscope/shared';
 import { prepareBatch, type StoreWrite } from './write-batch.js';
 import { CaptureStore } from './capture-store.js';
 import { bodySearchTextOf } from './search-text.js';
-import { fixtureStoreWrites, tempDataDir } from '../capture/test-fixtures.js';
+import { fixtureStoreWrites, tempDataDir } from '../../test/support/capture-fixtures.js';
 import { COLUMN_NAMES, columnsOf } from './columns.js';
 
 const T0 = 1_795_973_550_000;
@@ -23,8 +23,9 @@ describe('lean stored records', () => {
     const store = new CaptureStore(dataDir);
     store.applyBatch(prepareBatch(writes, {}), RETENTION);
     for (const w of writes) {
-      expect(store.getRecord(w.record.id), `record ${w.record.id} (${w.record.kind})`).toEqual(w.record);
-      expect(store.getRow(w.record.id)?.raw.body).toEqual(w.raw?.body);
+      const row = store.getRow(w.record.id);
+      expect(row?.record, `record ${w.record.id} (${w.record.kind})`).toEqual(w.record);
+      expect(row?.raw.body).toEqual(w.raw?.body);
     }
     // They were stored lean: the body fields are not in the row.
     const rows = store.select<{ lean: number; record_json: string }>('SELECT lean, record_json FROM messages', []);
@@ -48,8 +49,9 @@ describe('lean stored records', () => {
     changed.server = 'node-z';
     changed.deliveries = [{ queue: 'q', connection: null, server: 'node-z', redelivered: false, at: T0 }];
     store.applyBatch(prepareBatch([{ record: changed, raw: null, insert: false, bodyText: null }], {}), RETENTION);
-    expect(store.getRecord(changed.id)).toEqual(changed);
-    expect(store.getRow(changed.id)?.raw.body).toEqual(call.raw?.body);
+    const row = store.getRow(changed.id);
+    expect(row?.record).toEqual(changed);
+    expect(row?.raw.body).toEqual(call.raw?.body);
     store.close();
   });
 
@@ -59,7 +61,7 @@ describe('lean stored records', () => {
     const record = { ...copy(call.record), signature: { status: 'valid' as const, reason: null }, args: { decrypted: 'plaintext-only' } };
     const store = new CaptureStore(tempDataDir());
     store.applyBatch(prepareBatch([{ record, raw: call.raw, insert: true, bodyText: bodySearchTextOf(record) }], {}), RETENTION);
-    expect(store.getRecord(record.id)?.args).toEqual({ decrypted: 'plaintext-only' });
+    expect(store.getRow(record.id)?.record.args).toEqual({ decrypted: 'plaintext-only' });
     expect(store.select('SELECT lean FROM messages', [])).toEqual([{ lean: 0 }]);
     store.close();
   });
@@ -106,7 +108,7 @@ describe('lean stored records', () => {
     const next = fixtureWrites()[6];
     if (!next) throw new Error('fixture too short');
     store.applyBatch(prepareBatch([next], {}), RETENTION);
-    expect(store.getRecord(next.record.id)).toEqual(next.record);
+    expect(store.getRow(next.record.id)?.record).toEqual(next.record);
     store.close();
   });
 });

@@ -6,7 +6,7 @@ import { RawSegmentLog, frameLength, frameMeta, writeFrame } from './raw-segment
 import { jsonSafe, prepareBatch } from './write-batch.js';
 import type { StoredRaw } from './raw-segments.js';
 import { CaptureStore } from './capture-store.js';
-import { fixtureStoreWrites, tempDataDir } from '../capture/test-fixtures.js';
+import { fixtureStoreWrites, tempDataDir } from '../../test/support/capture-fixtures.js';
 
 const T0 = 1_795_973_550_000;
 

@@ -33,7 +33,6 @@ export interface StoreWriter {
   waitUntilPending(n: number): boolean;
   /** The writer made no progress for the stall time and has not made any since. */
   readonly stalled: boolean;
-  pending(): number;
   addGap(gap: CaptureGap): void;
   /** Write what was submitted, then stop. */
   close(): void;
@@ -102,10 +101,6 @@ class InlineStoreWriter implements StoreWriter {
   }
 
   readonly stalled = false;
-
-  pending(): number {
-    return 0;
-  }
 
   addGap(gap: CaptureGap): void {
     this.store.addGap(gap);
@@ -185,11 +180,6 @@ class ThreadedStoreWriter implements StoreWriter {
     const out = this.outcomes;
     this.outcomes = [];
     return out;
-  }
-
-  pending(): number {
-    this.collect();
-    return this.posted - this.finished;
   }
 
   get stalled(): boolean {

@@ -10,7 +10,8 @@ import type { ConnectionDirectory } from '../../src/ports/connection-directory.j
 import type { RawCapture } from '../../src/ports/raw-capture.js';
 import type { CaptureSource } from '../../src/ports/source.js';
 import { createTestVhost, managementRequest, vhostSegment, type TestVhost } from '../support/management.js';
-import { loggerFrom, silentLogger, type Logger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
+import { loggerFrom, silentLogger } from '../support/loggers.js';
 
 /** A source test file's broker side: set `app` and `source` when made, they are closed with the vhost after the file. */
 export interface SourceTestBroker {
@@ -133,9 +134,9 @@ export const listQueues = (vhost: string) =>
 export const listExchanges = (vhost: string) =>
   managementRequest<ExchangeFacts[]>('GET', `/api/exchanges/${vhostSegment(vhost)}?columns=name,type,durable,auto_delete`);
 
-/** Log lines a source wrote, for asserting what the operator is told. */
 export { silentLogger };
 
+/** Log lines a source wrote, for asserting what the operator is told. */
 export function recordingLog(): { lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }>; log: Logger } {
   const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
   return { lines, log: loggerFrom((level, msg, fields) => void lines.push({ level, msg, ...(fields ? { fields } : {}) })) };

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureCaptureFile } from '../../src/bench/capture-file.js';
-import { runLiveBench } from '../../src/bench/live-bench.js';
-import { runPipelineBench } from '../../src/bench/pipeline-bench.js';
-import { QUERY_FILTERS, runQueryBench } from '../../src/bench/query-bench.js';
+import { ensureCaptureFile } from '../../bench/capture-file.js';
+import { runLiveBench } from '../../bench/live-bench.js';
+import { runPipelineBench } from '../../bench/pipeline-bench.js';
+import { QUERY_FILTERS, runQueryBench } from '../../bench/query-bench.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osloscope-bench-smoke-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { createCaptureCore as createBuiltCore } from '../../dist/capture/capture-core.js';
 import { createCaptureCore as createSourceCore } from '../../src/capture/capture-core.js';
-import { ensureCaptureFile, readLines } from '../../src/bench/capture-file.js';
-import { openBenchDirectory } from '../../src/bench/pipeline-bench.js';
+import { ensureCaptureFile, readLines } from '../../bench/capture-file.js';
+import { openBenchDirectory } from '../../bench/pipeline-bench.js';
 
 const N = 3000;
 const T0 = 1_700_000_000_000;
@@ -55,8 +55,8 @@ describe('the store writer thread', () => {
     const threaded = open('thread', 'threaded');
     const inline = open('inline', 'inline');
     try {
-      expect(threaded.storeWriter).toBe('thread');
-      expect(inline.storeWriter).toBe('inline');
+      expect(threaded.storeHealth().writer).toBe('thread');
+      expect(inline.storeHealth().writer).toBe('inline');
       await threaded.importNdjson(readLines(file));
       await inline.importNdjson(readLines(file));
       threaded.flush();
@@ -117,7 +117,7 @@ describe('the store writer thread', () => {
   });
 });
 
-const writerThread = new URL('../../dist/capture/store-writer-thread.js', import.meta.url).href;
+const writerThread = new URL('../../dist/store/writer-thread.js', import.meta.url).href;
 
 /**
  * A capture core whose writer thread is the real one followed by `script` (test code that ends
@@ -142,10 +142,10 @@ function coreWithWriter(name: string, script: string, extra: { storeWriterStallM
 describe('a store writer thread that dies', () => {
   async function expectFailedOverWithNothingLost(core: Core): Promise<void> {
     try {
-      expect(core.storeWriter).toBe('thread');
+      expect(core.storeHealth().writer).toBe('thread');
       await core.importNdjson(readLines(file));
       core.flush();
-      expect(core.storeWriter).toBe('inline');
+      expect(core.storeHealth().writer).toBe('inline');
       expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
       expect(core.query({}, { limit: 1 }).total).toBe(N);
     } finally {
@@ -197,7 +197,7 @@ describe('a store writer thread that hangs (a disk that stops answering)', () =>
       expect(Date.now() - t).toBeLessThan(HANG_MS - 1000);
       expect(Date.now() - started).toBeLessThan(HANG_MS);
       // Nothing written yet, nothing lost: still a writer thread (no failover that could write twice).
-      expect(core.storeWriter).toBe('thread');
+      expect(core.storeHealth().writer).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: 0, dropped: 0 });
       expect(page.total).toBe(0);
       // What health reports (the agent's status is degraded meanwhile, health-report.ts).
@@ -207,7 +207,7 @@ describe('a store writer thread that hangs (a disk that stops answering)', () =>
 
       await untilResumed(started);
       core.flush();
-      expect(core.storeWriter).toBe('thread');
+      expect(core.storeHealth().writer).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
       expect(core.query({}, { limit: 1 }).total).toBe(N);
       expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 });

@@ -12,7 +12,7 @@
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequest, osloProperties, parseTransportUrl, uuid4Hex, type AmqpProperties, type EncodedMessage, type RequestToEncode } from '@osloscope/shared';
-import { workload } from '../../src/bench/workload.js';
+import { workload } from '../../bench/workload.js';
 import { createReplayBroker, type ReplayBroker } from '../../src/replay/replay-broker.js';
 import { planReplay, type PlanInputs } from '../../src/replay/replay-plan.js';
 import { createSigner } from '../../src/signing/index.js';

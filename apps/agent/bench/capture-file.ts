@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { EXPORT_FORMAT_VERSION, type ExportLine } from '../capture/ndjson.js';
+import { EXPORT_FORMAT_VERSION, type ExportLine } from '../src/capture/ndjson.js';
 import { traceHeaders, workload, type WorkloadMessage } from './workload.js';
 
 /** Bump when the workload or the line shape changes, so stale cached captures are not reused. */

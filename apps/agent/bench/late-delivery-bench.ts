@@ -3,17 +3,17 @@
  * queue backs up, the case an operator debugs) and each deliver event finds its record no longer
  * in memory, so it is read back from the store. N workload messages are published and written,
  * then their deliver events arrive in the same order.
- *   node apps/agent/dist/bench/late-delivery-bench.js [--messages 30000]
+ *   node apps/agent/dist-bench/bench/late-delivery-bench.js [--messages 30000]
  * Compare builds by running each build's copy of this file in turn (docs/performance.md).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RawCapture } from '../ports/raw-capture.js';
-import { createCaptureCore } from '../capture/capture-core.js';
-import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
-import { tuneHeapForCapture } from '../heap-tuning.js';
+import type { RawCapture } from '../src/ports/raw-capture.js';
+import { createCaptureCore } from '../src/capture/capture-core.js';
+import { createConnectionDirectory } from '../src/domain/in-memory-connection-directory.js';
+import { tuneHeapForCapture } from '../src/heap-tuning.js';
 import { cpuSecondsByThread, threadSplitSince } from './cpu-accounting.js';
 import { cpuSecondsSince, secondsSince } from './pipeline-bench.js';
 import { traceHeaders, workload, workloadConsumers, type WorkloadMessage } from './workload.js';

@@ -3,7 +3,7 @@
  * agent's heap settings, nothing else in the process, the result as JSON on stdout.
  *   node pipeline-child.js <capture.ndjson> <dataDir> <n> [retention]
  */
-import { tuneHeapForCapture } from '../heap-tuning.js';
+import { tuneHeapForCapture } from '../src/heap-tuning.js';
 import { runPipelinePass } from './pipeline-bench.js';
 
 tuneHeapForCapture();

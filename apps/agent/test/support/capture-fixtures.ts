@@ -1,21 +1,24 @@
 /**
- * Test helpers: the real captured firehose fixture as RawCaptures, and a ConnectionDirectory
- * seeded from the management snapshot taken during the same run. (Not a test file itself.)
+ * Unit test helpers: the real captured firehose fixture as RawCaptures (and as store writes), a
+ * ConnectionDirectory seeded from the management snapshot taken during the same run, and a
+ * capture core in a fresh data directory. Not exported from index.ts (the integration and e2e
+ * support, `@osloscope/agent/test-support`): it loads the capture core and SQLite, which e2e
+ * has no use for.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RawCapture } from '../ports/raw-capture.js';
-import type { ConnectionDirectory } from '../ports/connection-directory.js';
-import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
-import type { Verifier } from '../signing/verifier.js';
-import { createCaptureCore, type CaptureCore } from './capture-core.js';
-import { agentDecodeOptions, decodeRaw } from '../domain/decode-raw.js';
-import { buildRecord } from './record-builder.js';
-import { bodySearchTextOf } from '../store/search-text.js';
-import type { StoreWrite } from '../store/write-batch.js';
+import type { RawCapture } from '../../src/ports/raw-capture.js';
+import type { ConnectionDirectory } from '../../src/ports/connection-directory.js';
+import { createConnectionDirectory } from '../../src/domain/in-memory-connection-directory.js';
+import type { Verifier } from '../../src/signing/verifier.js';
+import { createCaptureCore, type CaptureCore } from '../../src/capture/capture-core.js';
+import { agentDecodeOptions, decodeRaw } from '../../src/domain/decode-raw.js';
+import { buildRecord } from '../../src/capture/record-builder.js';
+import { bodySearchTextOf } from '../../src/store/search-text.js';
+import type { StoreWrite } from '../../src/store/write-batch.js';
+import { FIXTURES_DIR } from './paths.js';
 
-const FIXTURES = new URL('../../../../shared/test/fixtures/', import.meta.url);
 export const SOURCE = 'rabbit-test';
 
 interface FixtureLine {
@@ -27,7 +30,7 @@ interface FixtureLine {
 
 export function fixtureLines(): FixtureLine[] {
   return fs
-    .readFileSync(new URL('oslo-firehose-sample.jsonl', FIXTURES), 'utf8')
+    .readFileSync(path.join(FIXTURES_DIR, 'oslo-firehose-sample.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as FixtureLine);
@@ -72,7 +75,7 @@ interface Snapshot {
 
 /** What `/api/connections` and `/api/consumers` said during the capture, as directory facts. */
 export function snapshotFacts(): { processes: Record<string, string>; consumers: Record<string, string[]> } {
-  const snap = JSON.parse(fs.readFileSync(new URL('oslo-connections-snapshot.json', FIXTURES), 'utf8')) as Snapshot;
+  const snap = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'oslo-connections-snapshot.json'), 'utf8')) as Snapshot;
   const processes: Record<string, string> = {};
   for (const c of snap.connections) if (c.client_properties.connection_name) processes[c.name] = c.client_properties.connection_name;
   const consumers: Record<string, string[]> = {};

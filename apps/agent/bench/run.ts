@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints one table. Every figure that has a target
  * is a ratio measured side by side in the same run, or a latency/memory figure.
  *
- *   node apps/agent/dist/bench/run.js [--quick] [--only b1,b2,b4] [--messages N] [--live-messages N] [--retention N]
+ *   node apps/agent/dist-bench/bench/run.js [--quick] [--only b1,b2,b4] [--messages N] [--live-messages N] [--retention N]
  *
  * B2 leaves its store for B4 (and B5 reads the RSS after B2). The NDJSON capture is cached
  * under $OSLOSCOPE_BENCH_DIR (default: <tmp>/osloscope-bench).

@@ -5,7 +5,7 @@
  * its args. The page reports when each row was inserted (see browser-probe.ts); the capture
  * ids are mapped back to publish times through the HTTP API afterwards.
  *
- *   node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10] [--heap-seconds 60] [--heap-rate 2000]
+ *   node apps/agent/dist-bench/bench/browser-latency.js [--rates 1000,5000] [--seconds 10] [--heap-seconds 60] [--heap-rate 2000]
  *     [--profile page.cpuprofile] [--trace page-trace.json] [--web-root <dir>]
  *
  * `--web-root` serves the page's files from another build (e.g. a copy of the previous
@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { chromium, type Page } from 'playwright-core';
-import { toPublishOptions } from '../amqp/publish-options.js';
+import { toPublishOptions } from '../src/amqp/publish-options.js';
 import { encodeRequest, type EnvelopeRecord } from '@osloscope/shared';
 import { PROBE_INIT_SCRIPT, collectProbe, percentile, slope, stopProbe, type ProbeData } from './browser-probe.js';
 import { ms, rate, renderTable, type BenchRow } from './table.js';
@@ -43,7 +43,7 @@ interface Options {
   webRoot: string | null;
 }
 
-const USAGE = `usage: node apps/agent/dist/bench/browser-latency.js [--rates 1000,5000] [--seconds 10]
+const USAGE = `usage: node apps/agent/dist-bench/bench/browser-latency.js [--rates 1000,5000] [--seconds 10]
   [--heap-seconds 60] [--heap-rate 2000] [--profile page.cpuprofile] [--trace trace.json] [--web-root dir]`;
 
 /** The command line (node's parseArgs, strict: an unknown option is an error, not a full run). */

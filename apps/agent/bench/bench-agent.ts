@@ -1,11 +1,11 @@
 /** What the live benchmarks share: the RabbitMQ management API and the built agent as a process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AGENT_NODE_FLAGS } from '../heap-tuning.js';
+import { AGENT_NODE_FLAGS } from '../src/heap-tuning.js';
 
-/** The built agent: beside this file when compiled (dist/bench), in dist when run from the sources (tests). */
+/** The built agent (apps/agent/dist/main.js), from the compiled bench (dist-bench/bench) or its sources (bench/, run by tests). */
 export const AGENT_MAIN = fileURLToPath(
-  new URL(import.meta.url.includes('/src/bench/') ? '../../dist/main.js' : '../main.js', import.meta.url),
+  new URL(import.meta.url.endsWith('.ts') ? '../dist/main.js' : '../../dist/main.js', import.meta.url),
 );
 
 /** One management API request (guest/guest, as the benchmarks' local broker has). */

@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createConnectionDirectory } from '../domain/in-memory-connection-directory.js';
-import type { ConnectionDirectory } from '../ports/connection-directory.js';
-import { createCaptureCore, type CaptureCore } from '../capture/capture-core.js';
-import { AGENT_NODE_FLAGS } from '../heap-tuning.js';
+import { createConnectionDirectory } from '../src/domain/in-memory-connection-directory.js';
+import type { ConnectionDirectory } from '../src/ports/connection-directory.js';
+import { createCaptureCore, type CaptureCore } from '../src/capture/capture-core.js';
+import { AGENT_NODE_FLAGS } from '../src/heap-tuning.js';
 import { readLines } from './capture-file.js';
 import { workloadConsumers } from './workload.js';
 

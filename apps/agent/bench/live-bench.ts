@@ -13,8 +13,8 @@ import amqp from 'amqplib';
 import { io as ioClient } from 'socket.io-client';
 import { workload, workloadBindings, workloadQueues } from './workload.js';
 import { secondsSince } from './pipeline-bench.js';
-import { CAPTURE_QUEUE_OPTIONS } from '../amqp/capture-queue.js';
-import { toPublishOptions } from '../amqp/publish-options.js';
+import { CAPTURE_QUEUE_OPTIONS } from '../src/amqp/capture-queue.js';
+import { toPublishOptions } from '../src/amqp/publish-options.js';
 import { managementRequest, startAgentProcess } from './bench-agent.js';
 import { cpuSecondsByThread, cpuSecondsOf, localBrokerPid, threadSplitSince, threadTimesOf, threadTimesSince, type ThreadTimes } from './cpu-accounting.js';
 
