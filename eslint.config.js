@@ -50,7 +50,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {
-      ...reactHooks.configs.recommended.rules,
+      // The classic hook rules. The plugin's React Compiler rules (refs, set-state-in-effect, ...)
+      // are left off: the app does not use the compiler, and they flag its deliberate latest-ref
+      // and reuse-previous-object patterns, which keep per-frame renders cheap.
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': restrict(
         [['@osloscope/agent', '@osloscope/agent/*', '**/agent/**'], 'The web app never imports the agent: protocol types live in @osloscope/shared.'],
         [['node:*'], 'The web app runs in the browser: no Node APIs.'],

@@ -168,15 +168,21 @@ export function filterFromSearchParams(
     if (field === undefined) continue;
     if (value === '' && !EMPTY_MEANINGFUL.has(field)) continue;
     switch (field) {
-      case 'kind':
-        f.kind = oneOf<EnvelopeKind>(ENVELOPE_KINDS, value) ?? f.kind;
+      case 'kind': {
+        const kind = oneOf<EnvelopeKind>(ENVELOPE_KINDS, value);
+        if (kind !== undefined) f.kind = kind;
         break;
-      case 'outcome':
-        f.outcome = oneOf<OutcomeStatus>(OUTCOME_STATUSES, value) ?? f.outcome;
+      }
+      case 'outcome': {
+        const outcome = oneOf<OutcomeStatus>(OUTCOME_STATUSES, value);
+        if (outcome !== undefined) f.outcome = outcome;
         break;
-      case 'signature':
-        f.signature = oneOf<SignatureStatus>(SIGNATURE_STATUSES, value) ?? f.signature;
+      }
+      case 'signature': {
+        const signature = oneOf<SignatureStatus>(SIGNATURE_STATUSES, value);
+        if (signature !== undefined) f.signature = signature;
         break;
+      }
       default:
         f[field] = value;
     }

@@ -78,7 +78,7 @@ function decodeBody(env: DecodedEnvelope, rawBody: unknown, opts: DecodeOptions 
       env.decodeError = decodeError('compressed', `body is compressed (${c}) and no decompressor is configured`);
       return env;
     }
-    let out: Uint8Array | null = null;
+    let out: Uint8Array | null;
     try {
       out = opts.decompress(rawBody, c);
     } catch {

@@ -63,7 +63,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
       nodes = Object.entries(clusterState).filter(([, s]) => s === 'running').map(([n]) => n);
     }
     if (nodes.length === 1) return { nodes, served: nodes[0]! };
-    let served: string | null = null;
+    let served: string | null;
     try {
       served = (await client.getOverview()).node;
     } catch {

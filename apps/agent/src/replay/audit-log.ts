@@ -48,7 +48,7 @@ export function createAuditLog(dataDir: string): ReplayAuditLog {
       append({ update: true, ...o });
     },
     list(limit = 200) {
-      let text = '';
+      let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch {

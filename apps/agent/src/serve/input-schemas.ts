@@ -12,21 +12,21 @@ export const DEFAULT_HISTORY_LIMIT = 500;
 const text = z.string().max(500);
 
 export const envelopeFilterSchema = z.strictObject({
-  exchange: text.optional(),
-  topic: text.optional(),
-  server: text.optional(),
-  namespace: text.optional(),
-  method: text.optional(),
-  version: text.optional(),
-  kind: z.enum(ENVELOPE_KINDS).optional(),
-  outcome: z.enum(OUTCOME_STATUSES).optional(),
-  signature: z.enum(SIGNATURE_STATUSES).optional(),
-  text: text.optional(),
+  exchange: text.exactOptional(),
+  topic: text.exactOptional(),
+  server: text.exactOptional(),
+  namespace: text.exactOptional(),
+  method: text.exactOptional(),
+  version: text.exactOptional(),
+  kind: z.enum(ENVELOPE_KINDS).exactOptional(),
+  outcome: z.enum(OUTCOME_STATUSES).exactOptional(),
+  signature: z.enum(SIGNATURE_STATUSES).exactOptional(),
+  text: text.exactOptional(),
 }) satisfies z.ZodType<EnvelopeFilter>;
 
 export const subscribeRequestSchema = z.object({
   filter: envelopeFilterSchema,
-  historyLimit: z.number().int().min(0).max(MAX_HISTORY_LIMIT).optional(),
+  historyLimit: z.number().int().min(0).max(MAX_HISTORY_LIMIT).exactOptional(),
 });
 
 export const recordIdSchema = z.number().int().positive();

@@ -20,7 +20,6 @@ import { boundParams, type SqlWhere } from './filter-sql.js';
 import {
   DROP_OLD_SCHEMA,
   FTS_WATERMARK_KEY,
-  SUMMARY_COLUMN_NAMES,
   SUMMARY_SCHEMA,
   INDEXED_TEXT,
   SUMMARY_VERSION,

@@ -87,9 +87,9 @@ describe('SQL filtering agrees with the shared matcher', () => {
     const first = core.query({}, { limit: 10 });
     expect(first.items.map((r) => r.id)).toEqual(ids.slice(0, 10));
     expect(first.total).toBe(26);
-    const next = core.query({}, { limit: 10, before: ids[9] });
+    const next = core.query({}, { limit: 10, before: ids[9]! });
     expect(next.items.map((r) => r.id)).toEqual(ids.slice(10, 20));
-    const newer = core.query({}, { limit: 1000, after: ids[3] });
+    const newer = core.query({}, { limit: 1000, after: ids[3]! });
     expect(newer.items.map((r) => r.id)).toEqual(ids.slice(0, 3));
   });
 

@@ -71,7 +71,7 @@ describe('broker restart during capture', () => {
     await waitFor('pre-restart capture', () => capture.raws.some((r) => new TextDecoder().decode(r.body) === 'before'));
 
     const stoppedAt = Date.now();
-    let downSeenAt = 0;
+    let downSeenAt: number;
     try {
       await rabbitmqctl('stop_app');
       await waitFor('source notices the broker went away', () => source!.health().state === 'reconnecting', 30_000);

@@ -41,6 +41,12 @@ const original = (over: Partial<RequestToEncode> = {}): RequestToEncode => ({
   ...over,
 });
 
+/** The same request as a cast: no `_msg_id`, reply queue or timeout. */
+function asCast(req: RequestToEncode): RequestToEncode {
+  const { msgId: _m, replyQueue: _r, timeoutMs: _t, ...cast } = req;
+  return cast;
+}
+
 async function replay(name: string, req: RequestToEncode, id: number, extra: Partial<PlanInputs> = {}): Promise<void> {
   const m = encodeRequest(req);
   const signer = createSigner();
@@ -63,7 +69,7 @@ async function replay(name: string, req: RequestToEncode, id: number, extra: Par
 /** Test and bench traffic: the shared publish options on a plain channel. */
 async function publishHelpers(ch: amqp.ConfirmChannel): Promise<void> {
   const helpers: Array<{ name: string; m: EncodedMessage }> = [];
-  const signed = encodeRequest(original({ server: null, msgId: undefined, replyQueue: undefined, timeoutMs: undefined }));
+  const signed = encodeRequest(asCast(original({ server: null })));
   helpers.push({ name: 'e2e signed-publish (oslo properties, no expiration)', m: { ...signed, properties: osloProperties() } });
   const gen = workload(3);
   const kinds = new Set<string>();
@@ -106,8 +112,8 @@ beforeAll(async () => {
     await replay('replayed call', original(), 5);
     await replay('replayed call, signed', original(), 225);
     await replay('replayed call, edited and sent to another server', original(), 300, { edits: { args: { value: 'edited' }, version: '1.4' }, target: { server: 'node-b' } });
-    await replay('replayed cast', original({ msgId: undefined, replyQueue: undefined, timeoutMs: undefined }), 40_000);
-    await replay('replayed fanout cast', original({ server: null, fanout: true, msgId: undefined, replyQueue: undefined, timeoutMs: undefined }), 70_000, {
+    await replay('replayed cast', asCast(original()), 40_000);
+    await replay('replayed fanout cast', asCast(original({ server: null, fanout: true })), 70_000, {
       target: { exchange: 'openstack', routingKey: 'demo' },
     });
     await publishHelpers(ch);

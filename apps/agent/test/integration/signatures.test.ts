@@ -17,7 +17,6 @@ import {
   osloProperties,
   requestInnerText,
   type EnvelopeBatch,
-  type EnvelopeDetail,
   type EnvelopeRecord,
   type FlowAggregate,
   type SignatureReason,

@@ -79,7 +79,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 /** Polls GET /api/health until it answers 200. */
 export async function waitForHealth(baseUrl: string, timeoutMs: number): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
+  let last: string;
   for (;;) {
     try {
       const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) });

@@ -8,7 +8,7 @@ import { prettyInWorker } from './pretty-client';
  * The raw body, lazily: nothing is decoded until opened, only the first 100 KB is
  * rendered until "show all", and large bodies are pretty-printed in a worker.
  */
-export function RawBody(props: { rawBase64: string; bodySize: number; maskedFields: string[]; bodyMaskedAtExport?: boolean }) {
+export function RawBody(props: { rawBase64: string; bodySize: number; maskedFields: string[]; bodyMaskedAtExport?: boolean | undefined }) {
   const [open, setOpen] = useState(false);
   const [pretty, setPretty] = useState(true);
   const [showAll, setShowAll] = useState(false);
