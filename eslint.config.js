@@ -64,15 +64,19 @@ export default tseslint.config(
   {
     files: ['apps/agent/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict([['@osloscope/web', '@osloscope/web/*', '**/web/**'], 'The agent never imports the web app; it only serves its built files.']),
+      'no-restricted-imports': restrict([
+        ['@osloscope/web', '@osloscope/web/*', '**/web/**'],
+        'The agent never imports the web app; it only serves its built files.',
+      ]),
     },
   },
   {
     files: ['e2e/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict(
-        [['**/apps/**', '@osloscope/agent/*', '!@osloscope/agent/test-support'], 'e2e reaches the agent only through @osloscope/agent/test-support (and drives it as a process).'],
-      ),
+      'no-restricted-imports': restrict([
+        ['**/apps/**', '@osloscope/agent/*', '!@osloscope/agent/test-support'],
+        'e2e reaches the agent only through @osloscope/agent/test-support (and drives it as a process).',
+      ]),
     },
   },
   prettier,

@@ -29,9 +29,7 @@ for (const arg of process.argv.slice(2)) {
   let f = Number(report.numFailedTests) || 0;
   // A test file that fails to load (syntax error, failing import or hook) reports no
   // failed test; count each such file once so it cannot go unnoticed.
-  const brokenFiles = (report.testResults ?? []).filter(
-    (r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'),
-  );
+  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'));
   for (const r of brokenFiles) problems.push(`${project}: ${r.name} failed to run: ${String(r.message ?? '').split('\n')[0]}`);
   f += brokenFiles.length;
   if (f === 0 && exitCode !== '0') problems.push(`${project}: vitest exited with ${exitCode} although no test failed (unhandled errors?)`);

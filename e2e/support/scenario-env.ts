@@ -64,13 +64,7 @@ export async function startScenarioEnv(opts: ScenarioEnvOptions): Promise<Scenar
   };
   try {
     agent = await startAgent({
-      args: [
-        '--transport-url', vhost.url,
-        '--mode', 'firehose',
-        '--management-url', MANAGEMENT_URL,
-        '--no-demo-fallback',
-        ...(opts.agentArgs ?? []),
-      ],
+      args: ['--transport-url', vhost.url, '--mode', 'firehose', '--management-url', MANAGEMENT_URL, '--no-demo-fallback', ...(opts.agentArgs ?? [])],
     });
     const api = new AgentHttp(agent.baseUrl);
     await waitUntil('the agent to capture with tracing on', async () => {

@@ -53,9 +53,7 @@ export function failureSeen(step: ScenarioEvent): string | null {
 
 /** Call steps whose reply carried a remote failure (not timeouts, not client-side errors). */
 export function remotelyFailedCalls(steps: readonly ScenarioEvent[]): ScenarioEvent[] {
-  return publishedSteps(steps).filter(
-    (s) => s.action === 'call' && s.error !== null && s.error !== undefined && s.error.type !== 'MessagingTimeout',
-  );
+  return publishedSteps(steps).filter((s) => s.action === 'call' && s.error !== null && s.error !== undefined && s.error.type !== 'MessagingTimeout');
 }
 
 /** Client programs: oslo names every connection `<program>:<pid>:<uuid>`; the scenario client is scenario.py. */

@@ -106,10 +106,23 @@ describe('osloscope in a browser, on real oslo.messaging traffic', () => {
     // One row per message the client published, with the kind the scenario used.
     const rows = await stream.rowViews();
     const calls = env.steps.filter((s) => s.action === 'call' && s.error?.type !== 'RPCVersionCapError');
-    expect(rows.filter((r) => r.kind === 'call').map((r) => r.method).sort()).toEqual(calls.map((s) => s.method).sort());
+    expect(
+      rows
+        .filter((r) => r.kind === 'call')
+        .map((r) => r.method)
+        .sort(),
+    ).toEqual(calls.map((s) => s.method).sort());
     expect(rows.filter((r) => r.kind === 'fanout').map((r) => r.method)).toEqual(['refresh_cache']);
-    expect(rows.filter((r) => r.kind === 'notification').map((r) => r.methodText).sort()).toEqual(
-      env.steps.filter((s) => s.action === 'notify').map((s) => s.method).sort(),
+    expect(
+      rows
+        .filter((r) => r.kind === 'notification')
+        .map((r) => r.methodText)
+        .sort(),
+    ).toEqual(
+      env.steps
+        .filter((s) => s.action === 'notify')
+        .map((s) => s.method)
+        .sort(),
     );
   });
 
@@ -131,9 +144,7 @@ describe('osloscope in a browser, on real oslo.messaging traffic', () => {
     const rows = await stream.rowViews();
     // Every server got a copy: oslo says they all executed it.
     const reached = serversThatExecuted(env.scenario, 'refresh_cache');
-    expect(rows.map((r) => [r.kind, r.method, r.exchange, r.server])).toEqual([
-      ['fanout', 'refresh_cache', fanoutExchange, `${reached.length} servers`],
-    ]);
+    expect(rows.map((r) => [r.kind, r.method, r.exchange, r.server])).toEqual([['fanout', 'refresh_cache', fanoutExchange, `${reached.length} servers`]]);
     expect(await graph.nodeViews('target')).toEqual([{ label: `${fanoutExchange} / ${TOPIC}`, sublabel: 'default ns · v1.0' }]);
   });
 
@@ -159,9 +170,7 @@ describe('osloscope in a browser, on real oslo.messaging traffic', () => {
     const shownMethods = new Set(rows.map((r) => r.method));
     for (const m of methodsExecutedBy(env.scenario, 'node-b')) expect(shownMethods, m).toContain(m);
     // node-b's replies are listed with the calls they answer.
-    expect(rows.filter((r) => r.kind === 'reply' || r.kind === 'heartbeat').length).toBe(
-      expected.filter((r) => r.kind === 'reply').length,
-    );
+    expect(rows.filter((r) => r.kind === 'reply' || r.kind === 'heartbeat').length).toBe(expected.filter((r) => r.kind === 'reply').length);
   });
 
   it("opening a failed call shows its reply's failure class", async () => {

@@ -79,7 +79,10 @@ describe('replay in the browser', () => {
     await page.locator('[data-testid="replay-original"][data-status="ok"]').waitFor();
     // The outcome in words, as the user reads it.
     // Who answered is named once the agent's directory knows node-a's connection (management API, refreshed every 5 s).
-    await page.getByTestId('replay-result-words').filter({ hasText: /^Answered by node-a in \d+ ms\.$/ }).waitFor({ timeout: 40_000 });
+    await page
+      .getByTestId('replay-result-words')
+      .filter({ hasText: /^Answered by node-a in \d+ ms\.$/ })
+      .waitFor({ timeout: 40_000 });
     expect(servers.consumeErrors()).toEqual([]);
     await servers.waitForExecuted((c) => c.args['value'] === 'e2e-replay', { count: 2 });
 

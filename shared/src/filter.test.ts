@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetTuple } from './envelope.js';
 import type { EnvelopeFilter } from './filter-types.js';
-import {
-  ARGS_TEXT_LIMIT,
-  describeFilter,
-  filterFromSearchParams,
-  filterSearchFields,
-  filterToSearchParams,
-  isEmptyFilter,
-  matchesFilter,
-} from './filter.js';
+import { ARGS_TEXT_LIMIT, describeFilter, filterFromSearchParams, filterSearchFields, filterToSearchParams, isEmptyFilter, matchesFilter } from './filter.js';
 import type { EnvelopeRecord } from './record.js';
 
 const REPLY_Q = 'reply_241f701b35c04f16b8c28f0e4e67dd18';
@@ -241,9 +233,7 @@ describe('isEmptyFilter', () => {
 
 describe('search params', () => {
   it('writes set fields in a stable order, encoded', () => {
-    expect(filterToSearchParams({ topic: 'compute', exchange: 'nova', text: 'boot failed&x' })).toBe(
-      'exchange=nova&topic=compute&text=boot%20failed%26x',
-    );
+    expect(filterToSearchParams({ topic: 'compute', exchange: 'nova', text: 'boot failed&x' })).toBe('exchange=nova&topic=compute&text=boot%20failed%26x');
     expect(filterToSearchParams({})).toBe('');
   });
 

@@ -31,12 +31,7 @@ import { SIGNATURE_STATUSES, type SignatureStatus } from './signature.js';
 export const ARGS_TEXT_LIMIT = 4096;
 
 function matchesServer(rec: EnvelopeRecord, server: string): boolean {
-  return (
-    rec.target?.server === server ||
-    rec.server === server ||
-    (rec.reached?.includes(server) ?? false) ||
-    rec.deliveries.some((d) => d.server === server)
-  );
+  return rec.target?.server === server || rec.server === server || (rec.reached?.includes(server) ?? false) || rec.deliveries.some((d) => d.server === server);
 }
 
 function matchesNamespace(rec: EnvelopeRecord, namespace: string): boolean {
@@ -154,13 +149,9 @@ function oneOf<T extends string>(values: readonly T[], v: string): T | undefined
  * empty values are ignored except for `exchange` and `namespace`, where `""` means the
  * default exchange / namespace. A repeated key keeps its last value.
  */
-export function filterFromSearchParams(
-  params: Iterable<readonly [string, string]> | Record<string, string | undefined>,
-): EnvelopeFilter {
+export function filterFromSearchParams(params: Iterable<readonly [string, string]> | Record<string, string | undefined>): EnvelopeFilter {
   const pairs: Iterable<readonly [string, string | undefined]> =
-    Symbol.iterator in params
-      ? (params as Iterable<readonly [string, string]>)
-      : Object.entries(params as Record<string, string | undefined>);
+    Symbol.iterator in params ? (params as Iterable<readonly [string, string]>) : Object.entries(params as Record<string, string | undefined>);
   const f: EnvelopeFilter = {};
   for (const [key, value] of pairs) {
     if (value === undefined) continue;

@@ -3,17 +3,50 @@ import { withBodyOf, withoutBody, withoutContext, type EnvelopeRecord } from './
 
 function call(overrides: Partial<EnvelopeRecord> = {}): EnvelopeRecord {
   return {
-    id: 7, capturedAt: 1, source: 'rabbit', kind: 'reply', exchange: '', routingKey: 'reply_x', target: null, method: null,
-    msgId: 'm', replyQueue: 'reply_x', uniqueId: 'u', args: { instance: 'i-1' }, context: { user: 'admin' }, server: null,
-    client: null, outcome: null, requestId: 3, reply: { ending: true, heartbeat: false, failure: null, result: { ok: 1 } },
-    reached: null, deliveries: [], notification: null, signature: { status: 'unsigned', reason: null }, decodeError: null,
-    envelopeVersion: '2.0', expirationMs: null, callMonitorTimeout: null, bodySize: 10, replayOf: null, ...overrides,
+    id: 7,
+    capturedAt: 1,
+    source: 'rabbit',
+    kind: 'reply',
+    exchange: '',
+    routingKey: 'reply_x',
+    target: null,
+    method: null,
+    msgId: 'm',
+    replyQueue: 'reply_x',
+    uniqueId: 'u',
+    args: { instance: 'i-1' },
+    context: { user: 'admin' },
+    server: null,
+    client: null,
+    outcome: null,
+    requestId: 3,
+    reply: { ending: true, heartbeat: false, failure: null, result: { ok: 1 } },
+    reached: null,
+    deliveries: [],
+    notification: null,
+    signature: { status: 'unsigned', reason: null },
+    decodeError: null,
+    envelopeVersion: '2.0',
+    expirationMs: null,
+    callMonitorTimeout: null,
+    bodySize: 10,
+    replayOf: null,
+    ...overrides,
   };
 }
 
 describe('stream updates without body fields', () => {
   it('leave out args, context, result and payload, and get them back from the earlier version', () => {
-    const first = call({ notification: { eventType: 'e', publisherId: 'p', priority: 'info', messageId: 'n', timestamp: null, payload: { a: 1 } } as EnvelopeRecord['notification'] });
+    const first = call({
+      notification: {
+        eventType: 'e',
+        publisherId: 'p',
+        priority: 'info',
+        messageId: 'n',
+        timestamp: null,
+        payload: { a: 1 },
+      } as EnvelopeRecord['notification'],
+    });
     const changed = { ...first, server: 'node-a' };
     const update = withoutBody(changed);
     expect([update.args, update.context, update.reply?.result, update.notification?.payload]).toEqual([null, null, null, null]);

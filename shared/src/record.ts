@@ -3,15 +3,7 @@
  * An envelope plus what the agent learned around it: correlation, server attribution,
  * signature verdict. Field names are a public interface (docs/http-api.md).
  */
-import type {
-  AmqpProperties,
-  BrokerFacts,
-  DecodeError,
-  EnvelopeKind,
-  NotificationFields,
-  RemoteFailure,
-  TargetTuple,
-} from './envelope.js';
+import type { AmqpProperties, BrokerFacts, DecodeError, EnvelopeKind, NotificationFields, RemoteFailure, TargetTuple } from './envelope.js';
 import type { SignatureVerdict } from './signature.js';
 
 export const OUTCOME_STATUSES = ['ok', 'error', 'timeout', 'pending'] as const;
@@ -79,7 +71,7 @@ export interface EnvelopeRecord {
   /** Fanout casts: servers it reached. */
   reached: string[] | null;
   deliveries: DeliveryWire[];
-  notification: Omit<NotificationFields, 'payload'> & { payload: unknown } | null;
+  notification: (Omit<NotificationFields, 'payload'> & { payload: unknown }) | null;
   signature: SignatureVerdict;
   decodeError: DecodeError | null;
   envelopeVersion: string | null;

@@ -12,8 +12,7 @@ function fixtureBody(line: number): string {
 }
 
 /** Shaped like a Keystone Fernet token (urlsafe base64 of 0x80 + timestamp + ...), 184 chars. */
-const FERNET =
-  'gAAAAABnQ2h3' + 'xZk9Lr2Qe-VbT7_mWc1YpA0sNdUf4HgJiKoE8lRtX6yZaB3qCvD5nMwS'.repeat(3) + 'P0dQ';
+const FERNET = 'gAAAAABnQ2h3' + 'xZk9Lr2Qe-VbT7_mWc1YpA0sNdUf4HgJiKoE8lRtX6yZaB3qCvD5nMwS'.repeat(3) + 'P0dQ';
 /** Shaped like a Keystone PKI token (base64 CMS, `-` for `/`). */
 const PKI = 'MIIKdwYJKoZIhvcNAQcCoIIKaDCCCmQCAQExDTALBglghkgBZQMEAgEwggjFBgkqhkiG9w0BBwGgggi2BIIIsnsiYWNjZXNz' + 'IjogeyJ0b2tlbiI6IHsiaXNzdWVkX2F0-'.repeat(3);
 
@@ -67,9 +66,8 @@ describe('isSecretKey', () => {
     'ec2_credential',
   ])('%s is a secret', (key) => expect(isSecretKey(key)).toBe(true));
 
-  it.each(['key_name', 'key', 'token_type', 'password_length', 'request_id', 'user_identity', 'keypair', 'bypass'])(
-    '%s is not a secret',
-    (key) => expect(isSecretKey(key)).toBe(false),
+  it.each(['key_name', 'key', 'token_type', 'password_length', 'request_id', 'user_identity', 'keypair', 'bypass'])('%s is not a secret', (key) =>
+    expect(isSecretKey(key)).toBe(false),
   );
 });
 
@@ -103,11 +101,17 @@ describe('redactContext', () => {
   it('masks whole secret values of any non-blank shape, including in lists', () => {
     const { value, masked } = redactContext({
       credentials: { access: 'AKIA', secret: 'x' },
-      users: [{ name: 'a', password: 'pw1' }, { name: 'b', password: 12345 }],
+      users: [
+        { name: 'a', password: 'pw1' },
+        { name: 'b', password: 12345 },
+      ],
     });
     expect(value).toEqual({
       credentials: REDACTED,
-      users: [{ name: 'a', password: REDACTED }, { name: 'b', password: REDACTED }],
+      users: [
+        { name: 'a', password: REDACTED },
+        { name: 'b', password: REDACTED },
+      ],
     });
     expect(masked).toEqual(['credentials', 'users[0].password', 'users[1].password']);
   });

@@ -20,8 +20,7 @@ import { maskUrlCredentials } from './transport-url.js';
 /** The mask put in place of every secret. Replay refuses to send a body containing it. */
 export const REDACTED = '***redacted***';
 
-const SECRET_KEY =
-  /(^|_)(token|password|passwd|pass|pwd|secret|private_key|api_key|access_key|secret_key|encryption_key|fernet_key|credentials?)$/;
+const SECRET_KEY = /(^|_)(token|password|passwd|pass|pwd|secret|private_key|api_key|access_key|secret_key|encryption_key|fernet_key|credentials?)$/;
 
 /**
  * Answers by key: the same few hundred keys (arg names, context entries) come back in every

@@ -4,7 +4,14 @@ import { describeReplayOutcome, type ReplayOutcomeInput } from './replay-outcome
 
 type R = NonNullable<ReplayOutcomeInput['record']>;
 const delivery = (server: string | null, redelivered = false): DeliveryWire => ({ queue: 'demo.node-a', connection: 'c', server, redelivered, at: 0 });
-const outcome = (o: Partial<NonNullable<EnvelopeRecord['outcome']>>): R['outcome'] => ({ status: 'pending', latencyMs: null, replyId: null, failure: null, heartbeats: 0, ...o });
+const outcome = (o: Partial<NonNullable<EnvelopeRecord['outcome']>>): R['outcome'] => ({
+  status: 'pending',
+  latencyMs: null,
+  replyId: null,
+  failure: null,
+  heartbeats: 0,
+  ...o,
+});
 const call = (record: Partial<R> | null, over: Partial<ReplayOutcomeInput> = {}): ReplayOutcomeInput => ({
   kind: 'call',
   routed: true,
@@ -16,11 +23,17 @@ const call = (record: Partial<R> | null, over: Partial<ReplayOutcomeInput> = {})
 
 describe('replay outcome in words', () => {
   it('answered: by whom and how fast', () => {
-    expect(describeReplayOutcome(call({ server: 'node-a', outcome: outcome({ status: 'ok', latencyMs: 12.4 }) }))).toEqual({ verdict: 'answered', headline: 'Answered by node-a in 12 ms.', broker: null });
+    expect(describeReplayOutcome(call({ server: 'node-a', outcome: outcome({ status: 'ok', latencyMs: 12.4 }) }))).toEqual({
+      verdict: 'answered',
+      headline: 'Answered by node-a in 12 ms.',
+      broker: null,
+    });
   });
 
   it('remote error: the class and message', () => {
-    const w = describeReplayOutcome(call({ server: 'node-b', outcome: outcome({ status: 'error', failure: { class: 'ValueError', module: 'builtins', message: 'bad value' } }) }));
+    const w = describeReplayOutcome(
+      call({ server: 'node-b', outcome: outcome({ status: 'error', failure: { class: 'ValueError', module: 'builtins', message: 'bad value' } }) }),
+    );
     expect(w).toMatchObject({ verdict: 'remote-error', headline: 'The server (node-b) answered with an error: ValueError: bad value.' });
   });
 
@@ -39,13 +52,22 @@ describe('replay outcome in words', () => {
   });
 
   it('timed out after delivery: once, or redelivered (a consumer failing on it)', () => {
-    expect(describeReplayOutcome(call({ outcome: outcome({ status: 'timeout' }), deliveries: [delivery('node-a')] })).broker).toBe('The broker delivered it to node-a once.');
-    const storm = describeReplayOutcome(call({ outcome: outcome({ status: 'timeout' }), deliveries: [delivery('node-a'), delivery('node-a', true), delivery('node-a', true), delivery('node-a', true)] }));
+    expect(describeReplayOutcome(call({ outcome: outcome({ status: 'timeout' }), deliveries: [delivery('node-a')] })).broker).toBe(
+      'The broker delivered it to node-a once.',
+    );
+    const storm = describeReplayOutcome(
+      call({
+        outcome: outcome({ status: 'timeout' }),
+        deliveries: [delivery('node-a'), delivery('node-a', true), delivery('node-a', true), delivery('node-a', true)],
+      }),
+    );
     expect(storm.broker).toMatch(/^The broker delivered it to node-a 4 times, redelivered 3 times: the consumer took it without acknowledging it/);
   });
 
   it('timed out in tap mode: says the broker side is unknown rather than guessing', () => {
-    expect(describeReplayOutcome(call({ outcome: outcome({ status: 'timeout' }) }, { deliveriesVisible: false })).broker).toMatch(/not visible in this capture mode/);
+    expect(describeReplayOutcome(call({ outcome: outcome({ status: 'timeout' }) }, { deliveriesVisible: false })).broker).toMatch(
+      /not visible in this capture mode/,
+    );
   });
 
   it('a cast is sent, with where it went; a call not yet answered is waiting', () => {

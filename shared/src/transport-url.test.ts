@@ -31,9 +31,7 @@ describe('parseTransportUrl', () => {
   });
 
   it('defaults the port to 5672 and missing credentials to guest', () => {
-    expect(hostsOf(parseTransportUrl('rabbit://rabbit1/'))).toEqual([
-      { hostname: 'rabbit1', port: 5672, username: 'guest', password: 'guest' },
-    ]);
+    expect(hostsOf(parseTransportUrl('rabbit://rabbit1/'))).toEqual([{ hostname: 'rabbit1', port: 5672, username: 'guest', password: 'guest' }]);
     // user without password, and empty password: kombu falls back to guest
     expect(parseTransportUrl('rabbit://nova@h').hosts[0]?.password).toBe('guest');
     expect(parseTransportUrl('rabbit://nova:@h').hosts[0]?.username).toBe('nova');
@@ -52,9 +50,7 @@ describe('parseTransportUrl', () => {
   });
 
   it('splits multiple hosts, each with its own credentials, IPv6 in brackets', () => {
-    const url = parseTransportUrl(
-      'rabbit://nova:s3cr%40t%3Ax@rabbit1:5672,nova2:p%2Fw@[fd00::12]:5674,ops:pw@rabbit2/nova',
-    );
+    const url = parseTransportUrl('rabbit://nova:s3cr%40t%3Ax@rabbit1:5672,nova2:p%2Fw@[fd00::12]:5674,ops:pw@rabbit2/nova');
     expect(hostsOf(url)).toEqual([
       { hostname: 'rabbit1', port: 5672, username: 'nova', password: 's3cr@t:x' },
       { hostname: 'fd00::12', port: 5674, username: 'nova2', password: 'p/w' },
@@ -64,9 +60,7 @@ describe('parseTransportUrl', () => {
   });
 
   it('IPv6 without a port gets the default port', () => {
-    expect(hostsOf(parseTransportUrl('rabbit://u:p@[::1]/'))).toEqual([
-      { hostname: '::1', port: 5672, username: 'u', password: 'p' },
-    ]);
+    expect(hostsOf(parseTransportUrl('rabbit://u:p@[::1]/'))).toEqual([{ hostname: '::1', port: 5672, username: 'u', password: 'p' }]);
   });
 
   it('keeps an unencoded "@" in the password (oslo splits on the last "@")', () => {
@@ -148,9 +142,7 @@ describe('password never printable', () => {
 
 describe('redactTransportUrl', () => {
   it('prints every password as ***, with defaults applied', () => {
-    expect(redactTransportUrl('rabbit://nova:s3cr%40t@r1,u2:x@r2:5673/%2F?ssl=1&ssl=2')).toBe(
-      'rabbit://nova:***@r1:5672,u2:***@r2:5673/?ssl=1%2C2',
-    );
+    expect(redactTransportUrl('rabbit://nova:s3cr%40t@r1,u2:x@r2:5673/%2F?ssl=1&ssl=2')).toBe('rabbit://nova:***@r1:5672,u2:***@r2:5673/?ssl=1%2C2');
     expect(redactTransportUrl('rabbit://')).toBe('rabbit://guest:***@localhost:5672/');
   });
 
@@ -170,9 +162,9 @@ describe('redactTransportUrl', () => {
 
 describe('maskUrlCredentials', () => {
   it('masks URLs embedded in text, including db URLs', () => {
-    expect(
-      maskUrlCredentials('connect to mysql+pymysql://nova:dbpass@db/nova failed; rabbit://a:b@c/ too', '#'),
-    ).toBe('connect to mysql+pymysql://nova:#@db/nova failed; rabbit://a:#@c/ too');
+    expect(maskUrlCredentials('connect to mysql+pymysql://nova:dbpass@db/nova failed; rabbit://a:b@c/ too', '#')).toBe(
+      'connect to mysql+pymysql://nova:#@db/nova failed; rabbit://a:#@c/ too',
+    );
   });
 
   it('leaves URLs without passwords alone', () => {

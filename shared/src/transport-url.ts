@@ -73,7 +73,7 @@ function decodePercentRun(run: string): string {
     return decodeURIComponent(run);
   } catch {
     let out = '';
-    for (let i = 0; i < run.length; ) {
+    for (let i = 0; i < run.length;) {
       const lead = parseInt(run.slice(i + 1, i + 3), 16);
       const len = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
       try {
@@ -171,9 +171,7 @@ export function parseTransportUrl(url: string): TransportUrl {
   }
   const scheme = (m[1] ?? '').toLowerCase();
   if (!(TRANSPORT_SCHEMES as readonly string[]).includes(scheme)) {
-    throw new TransportUrlError(
-      `unsupported transport scheme "${scheme}" (expected one of ${TRANSPORT_SCHEMES.join(', ')}): ${masked}`,
-    );
+    throw new TransportUrlError(`unsupported transport scheme "${scheme}" (expected one of ${TRANSPORT_SCHEMES.join(', ')}): ${masked}`);
   }
   const netloc = m[2] ?? '';
   const path = m[3] ?? '';
@@ -201,9 +199,7 @@ function hostForUrl(hostname: string): string {
 }
 
 function formatTransportUrl(url: TransportUrl): string {
-  const netloc = url.hosts
-    .map((h) => `${encodeURIComponent(h.username)}:${PASSWORD_MASK}@${hostForUrl(h.hostname)}:${h.port}`)
-    .join(',');
+  const netloc = url.hosts.map((h) => `${encodeURIComponent(h.username)}:${PASSWORD_MASK}@${hostForUrl(h.hostname)}:${h.port}`).join(',');
   const path = url.vhost === '/' ? '/' : '/' + encodeURIComponent(url.vhost);
   const query = Object.entries(url.query)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)

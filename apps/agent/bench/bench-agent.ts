@@ -4,9 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { AGENT_NODE_FLAGS } from '../src/heap-tuning.js';
 
 /** The built agent (apps/agent/dist/main.js), from the compiled bench (dist-bench/bench) or its sources (bench/, run by tests). */
-export const AGENT_MAIN = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? '../dist/main.js' : '../../dist/main.js', import.meta.url),
-);
+export const AGENT_MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../dist/main.js' : '../../dist/main.js', import.meta.url));
 
 /** One management API request (guest/guest, as the benchmarks' local broker has). */
 export async function managementRequest(base: string, method: string, p: string, body?: unknown): Promise<unknown> {
@@ -27,9 +25,13 @@ export async function managementRequest(base: string, method: string, p: string,
  */
 export function startAgentProcess(url: string, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const nodeArgs = (process.env['OSLOSCOPE_BENCH_AGENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, ...nodeArgs, AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...AGENT_NODE_FLAGS, ...nodeArgs, AGENT_MAIN, '--port', '0', '--data-dir', dataDir, '--transport-url', url, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`agent did not start: ${out}`)), 60_000);

@@ -66,7 +66,10 @@ function optionsOf(argv: string[]): Options {
     process.exit(0);
   }
   return {
-    rates: values.rates.split(',').map(Number).filter((n) => n > 0),
+    rates: values.rates
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0),
     seconds: Number(values.seconds),
     heapSeconds: Number(values['heap-seconds']),
     heapRate: Number(values['heap-rate']),
@@ -77,8 +80,6 @@ function optionsOf(argv: string[]): Options {
 }
 
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
-
 
 /**
  * Publishes oslo casts at `perSec` for `seconds`, each with `args.sentAt` (epoch ms) and
@@ -309,7 +310,9 @@ async function main(): Promise<void> {
       if (tracing) {
         await tracing.send('Tracing.start', {
           transferMode: 'ReturnAsStream',
-          traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu'] },
+          traceConfig: {
+            includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'toplevel', 'blink', 'cc', 'gpu'],
+          },
         });
       }
       const r = await measureRate(page, ch, baseUrl, perSec, opt.seconds);
@@ -336,10 +339,22 @@ async function main(): Promise<void> {
       const at = rate(perSec);
       rows.push(
         { bench: 'B3', metric: `${at}: published / stored / rows seen on screen`, value: `${r.published} / ${r.stored} / ${r.samples}`, target: '', met: null },
-        { bench: 'B3', metric: `${at}: publish → row p50 / p95 / p99`, value: `${ms(r.p50)} / ${ms(r.p95)} / ${ms(r.p99)}`, target: perSec >= 5000 ? 'p95 ≤ 250 ms' : '', met: perSec >= 5000 ? r.p95 <= 250 : null },
+        {
+          bench: 'B3',
+          metric: `${at}: publish → row p50 / p95 / p99`,
+          value: `${ms(r.p50)} / ${ms(r.p95)} / ${ms(r.p99)}`,
+          target: perSec >= 5000 ? 'p95 ≤ 250 ms' : '',
+          met: perSec >= 5000 ? r.p95 <= 250 : null,
+        },
         { bench: 'B3', metric: `${at}:   publish → agent captured p50 / p95`, value: `${ms(r.toAgentP50)} / ${ms(r.toAgentP95)}`, target: '', met: null },
         { bench: 'B3', metric: `${at}:   agent captured → row p50 / p95`, value: `${ms(r.toPageP50)} / ${ms(r.toPageP95)}`, target: '', met: null },
-        { bench: 'B3', metric: `${at}: longest main-thread task (count > 50 ms)`, value: `${ms(r.longTaskMax)} (${r.longTaskCount})`, target: '≤ 100 ms', met: r.longTaskMax <= 100 },
+        {
+          bench: 'B3',
+          metric: `${at}: longest main-thread task (count > 50 ms)`,
+          value: `${ms(r.longTaskMax)} (${r.longTaskCount})`,
+          target: '≤ 100 ms',
+          met: r.longTaskMax <= 100,
+        },
       );
     }
     if (opt.heapSeconds > 0) {
@@ -349,7 +364,13 @@ async function main(): Promise<void> {
       const last = h.samples[h.samples.length - 1];
       rows.push(
         { bench: 'B5', metric: `browser JS heap after ${h.seconds} s at ${rate(h.perSec)}`, value: `${(last?.mb ?? 0).toFixed(1)} MB`, target: '', met: null },
-        { bench: 'B5', metric: 'browser heap growth, second half', value: `${h.growthPerMinLate.toFixed(1)} MB/min`, target: 'flat once the buffer is full', met: null },
+        {
+          bench: 'B5',
+          metric: 'browser heap growth, second half',
+          value: `${h.growthPerMinLate.toFixed(1)} MB/min`,
+          target: 'flat once the buffer is full',
+          met: null,
+        },
       );
     }
     process.stdout.write(renderTable(rows) + '\n');

@@ -10,8 +10,19 @@ describe('browser bench statistics', () => {
     expect(percentile([], 50)).toBeNaN();
   });
   it('slope is the least-squares growth per unit', () => {
-    expect(slope([{ x: 0, y: 100 }, { x: 1, y: 102 }, { x: 2, y: 104 }])).toBeCloseTo(2);
-    expect(slope([{ x: 0, y: 5 }, { x: 1, y: 5 }])).toBe(0);
+    expect(
+      slope([
+        { x: 0, y: 100 },
+        { x: 1, y: 102 },
+        { x: 2, y: 104 },
+      ]),
+    ).toBeCloseTo(2);
+    expect(
+      slope([
+        { x: 0, y: 5 },
+        { x: 1, y: 5 },
+      ]),
+    ).toBe(0);
     expect(slope([{ x: 0, y: 5 }])).toBeNaN();
   });
 });

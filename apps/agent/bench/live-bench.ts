@@ -78,7 +78,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-
 interface AgentHealth {
   counts: { stored: number; captured: number; dropped: number; evicted: number };
   sources: { backlog?: number | null }[];
@@ -132,10 +131,14 @@ export async function runLiveBench(opts: LiveOptions): Promise<LiveResult> {
     await bare.bindQueue(traceQ.queue, 'amq.rabbitmq.trace', '#');
     let traceEvents = 0;
     let bareLast = 0n;
-    await bare.consume(traceQ.queue, () => {
-      traceEvents++;
-      bareLast = process.hrtime.bigint();
-    }, { noAck: true });
+    await bare.consume(
+      traceQ.queue,
+      () => {
+        traceEvents++;
+        bareLast = process.hrtime.bigint();
+      },
+      { noAck: true },
+    );
 
     // The agent and one stream client.
     const { child, baseUrl } = await startAgentProcess(`rabbit://guest:guest@${host}:5672/${seg}`, dataDir);

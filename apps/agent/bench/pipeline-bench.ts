@@ -142,9 +142,13 @@ export async function runPipelinePass(file: string, dataDir: string, n: number, 
 
 /** The pipeline pass in a fresh Node process (pipeline-child.js), as the agent would run it: its RSS is the pipeline's alone. */
 async function runPipelineChild(file: string, dataDir: string, n: number, retention: number): Promise<PipelinePass> {
-  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n), String(retention)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...AGENT_NODE_FLAGS, fileURLToPath(new URL('./pipeline-child.js', import.meta.url)), file, dataDir, String(n), String(retention)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'close')) as [number | null];
@@ -157,7 +161,12 @@ async function runPipelineChild(file: string, dataDir: string, n: number, retent
  * pipeline pass in a child process (needs the compiled bench): the bare passes of this process
  * then do not inflate B5, and the pipeline gets the process the agent would have.
  */
-export async function runPipelineBench(file: string, dataDir: string, n: number, opts: { isolated?: boolean; retention?: number } = {}): Promise<PipelineResult> {
+export async function runPipelineBench(
+  file: string,
+  dataDir: string,
+  n: number,
+  opts: { isolated?: boolean; retention?: number } = {},
+): Promise<PipelineResult> {
   const retention = opts.retention ?? n * 2;
   // Bare first also warms the page cache for the pipeline pass: both read the file from memory.
   const bare = await bareRate(file, []);

@@ -102,10 +102,22 @@ if (only.has('b2') || only.has('b4') || only.has('b5')) {
       { bench: 'B2', metric: 'bare: read + JSON.parse line + base64 + double parse', value: rate(r.barePerSec), target: '', met: null },
       { bench: 'B2', metric: 'bare double JSON.parse only (bodies in memory)', value: rate(r.pureParsePerSec), target: '', met: null },
       { bench: 'B2', metric: 'pipeline decode + correlate + store', value: rate(r.pipelinePerSec), target: '>= 100,000/s', met: r.pipelinePerSec >= 100_000 },
-      { bench: 'B2', metric: 'ratio pipeline / bare (wall)', value: ratio(r.pipelinePerSec / r.barePerSec), target: '>= 0.4', met: r.pipelinePerSec / r.barePerSec >= 0.4 },
+      {
+        bench: 'B2',
+        metric: 'ratio pipeline / bare (wall)',
+        value: ratio(r.pipelinePerSec / r.barePerSec),
+        target: '>= 0.4',
+        met: r.pipelinePerSec / r.barePerSec >= 0.4,
+      },
       { bench: 'B2', metric: 'ratio pipeline / bare (CPU seconds)', value: ratio(r.pipelinePerCpuSec / r.barePerCpuSec), target: '', met: null },
       retention === undefined
-        ? { bench: 'B2', metric: 'stored / messages (dropped)', value: `${r.stored} / ${r.messages} (${r.dropped})`, target: 'all', met: r.stored === r.messages }
+        ? {
+            bench: 'B2',
+            metric: 'stored / messages (dropped)',
+            value: `${r.stored} / ${r.messages} (${r.dropped})`,
+            target: 'all',
+            met: r.stored === r.messages,
+          }
         : {
             bench: 'B2',
             metric: `stored + evicted / messages (dropped), retention ${retention}`,
@@ -114,20 +126,38 @@ if (only.has('b2') || only.has('b4') || only.has('b5')) {
             met: r.stored + r.evicted === r.messages && r.stored <= retention,
           },
       { bench: 'B5', metric: `RSS after ingesting ${pipelineN} (pipeline process)`, value: `${Math.round(rssMb)} MB`, target: '<= 300 MB', met: rssMb <= 300 },
-      { bench: 'B5', metric: 'RSS every tenth of the run (messages=MB)', value: r.rssSamples.map(([i, mb]) => `${i / 1000}k=${mb}`).join(' '), target: '', met: null },
+      {
+        bench: 'B5',
+        metric: 'RSS every tenth of the run (messages=MB)',
+        value: r.rssSamples.map(([i, mb]) => `${i / 1000}k=${mb}`).join(' '),
+        target: '',
+        met: null,
+      },
     );
     if (retention !== undefined && retention < pipelineN) {
       // Once retention is full every new message evicts an old one: memory must not keep growing.
       const full = r.rssSamples.filter(([i]) => i >= retention * 1.2).map(([i, mb]) => ({ x: i / 100_000, y: mb }));
       const growth = full.length >= 2 ? slope(full) : Number.NaN;
-      rows.push({ bench: 'B5', metric: 'RSS growth once retention is full', value: `${growth.toFixed(1)} MB per 100k`, target: 'flat (< 5)', met: Math.abs(growth) < 5 });
+      rows.push({
+        bench: 'B5',
+        metric: 'RSS growth once retention is full',
+        value: `${growth.toFixed(1)} MB per 100k`,
+        target: 'flat (< 5)',
+        met: Math.abs(growth) < 5,
+      });
     }
   }
   if (only.has('b4')) {
     log(`B4 queries over ${dataDir} ...`);
     const q = runQueryBench(dataDir);
     for (const p of q.pages) {
-      rows.push({ bench: 'B4', metric: `first page, filter ${p.name} (${p.items} items, total ${p.total}${p.totalCapped ? '+' : ''})`, value: ms(p.ms), target: '<= 100 ms', met: p.ms <= 100 });
+      rows.push({
+        bench: 'B4',
+        metric: `first page, filter ${p.name} (${p.items} items, total ${p.total}${p.totalCapped ? '+' : ''})`,
+        value: ms(p.ms),
+        target: '<= 100 ms',
+        met: p.ms <= 100,
+      });
     }
     rows.push(
       { bench: 'B4', metric: `flow aggregates (${q.flows} flows, ${q.stored} stored)`, value: ms(q.flowsMs), target: '<= 300 ms', met: q.flowsMs <= 300 },

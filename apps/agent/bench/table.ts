@@ -27,6 +27,10 @@ export function renderTable(rows: BenchRow[]): string {
   const header = ['bench', 'metric', 'value', 'target', 'met'];
   const cells = rows.map((r) => [r.bench, r.metric, r.value, r.target, r.met === null ? '' : r.met ? 'yes' : 'NO']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

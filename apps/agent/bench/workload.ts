@@ -4,15 +4,7 @@
  * carries where RabbitMQ would deliver it, so the same stream can be published to a real
  * broker (B1) or turned into firehose trace events offline (B2).
  */
-import {
-  encodeNotification,
-  encodeReply,
-  encodeRequest,
-  seededRandom,
-  osloTimestamp,
-  type AmqpProperties,
-  type EncodedMessage,
-} from '@osloscope/shared';
+import { encodeNotification, encodeReply, encodeRequest, seededRandom, osloTimestamp, type AmqpProperties, type EncodedMessage } from '@osloscope/shared';
 
 /** One published message and the queues that receive it. */
 export interface WorkloadMessage extends EncodedMessage {
@@ -56,7 +48,6 @@ export function workloadBindings(): [string, 'topic' | 'fanout', string, string]
   ];
 }
 
-
 function hex(n: number, width = 32): string {
   return n.toString(16).padStart(width, '0').slice(-width);
 }
@@ -86,7 +77,22 @@ function argsOfSize(seq: number, bytes: number): Record<string, unknown> {
  */
 export function* workload(seed = 1): Generator<WorkloadMessage> {
   const rand = seededRandom(seed); // same traffic every run
-  const pattern = ['call', 'call', 'cast', 'notification', 'call', 'cast', 'call', 'fanout', 'call', 'cast', 'notification', 'call', 'cast', 'notification'] as const;
+  const pattern = [
+    'call',
+    'call',
+    'cast',
+    'notification',
+    'call',
+    'cast',
+    'call',
+    'fanout',
+    'call',
+    'cast',
+    'notification',
+    'call',
+    'cast',
+    'notification',
+  ] as const;
   let seq = 0;
   for (;;) {
     for (const step of pattern) {
@@ -142,7 +148,14 @@ export function* workload(seed = 1): Generator<WorkloadMessage> {
           ending: true,
           result: failed ? null : { console: `boot ok ${hex(seq, 16)}` },
           failure: failed
-            ? { class: 'InstanceNotFound', module: 'nova.exception', message: `Instance ${hex(seq, 8)} could not be found.`, args: [], kwargs: {}, traceback: [] }
+            ? {
+                class: 'InstanceNotFound',
+                module: 'nova.exception',
+                message: `Instance ${hex(seq, 8)} could not be found.`,
+                args: [],
+                kwargs: {},
+                traceback: [],
+              }
             : null,
         });
         yield { ...reply, kind: 'reply', queues: [replyQueue], consumers: [CLIENT_REPLY_CONNECTION] };

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     const poll = (async () => {
       while (polling) {
         for (const c of await managementRequest<Connection[]>('GET', `/api/vhosts/${seg}/connections`).catch(() => [])) connections.set(c.name, c);
-        for (const c of await managementRequest<Consumer[]>('GET', `/api/consumers/${seg}`).catch(() => [])) consumers.set(`${c.channel_details.connection_name} ${c.queue.name}`, c);
+        for (const c of await managementRequest<Consumer[]>('GET', `/api/consumers/${seg}`).catch(() => []))
+          consumers.set(`${c.channel_details.connection_name} ${c.queue.name}`, c);
         await new Promise((r) => setTimeout(r, 300));
       }
     })();

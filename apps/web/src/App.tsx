@@ -44,9 +44,7 @@ export function App() {
                 ))}
               </div>
               <div className="tab-body">
-                <Suspense fallback={<div className="empty">loading…</div>}>
-                  {tab === 'graph' ? <FlowGraph /> : <VersionsView />}
-                </Suspense>
+                <Suspense fallback={<div className="empty">loading…</div>}>{tab === 'graph' ? <FlowGraph /> : <VersionsView />}</Suspense>
               </div>
             </div>
             <Suspense fallback={<div className="charts" />}>

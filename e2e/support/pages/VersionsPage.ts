@@ -61,9 +61,9 @@ export class VersionsPage {
 
   /** Per-server ranges: server → lowest rejected version shown ('—' when none). */
   async lowestRejected(report: Locator): Promise<Record<string, string>> {
-    const pairs = await report.getByTestId('version-server').evaluateAll((els) =>
-      els.map((el) => [el.getAttribute('data-server') ?? '', el.children[2]?.textContent?.trim() ?? ''] as const),
-    );
+    const pairs = await report
+      .getByTestId('version-server')
+      .evaluateAll((els) => els.map((el) => [el.getAttribute('data-server') ?? '', el.children[2]?.textContent?.trim() ?? ''] as const));
     return Object.fromEntries(pairs);
   }
 }

@@ -6,9 +6,7 @@
 import { locateJsonError } from './json-error.js';
 
 export type BoundedJsonResult =
-  | { ok: true; value: unknown }
-  | { ok: false; problem: 'too-deep'; position: number }
-  | { ok: false; problem: 'not-json'; position: number; reason: string };
+  { ok: true; value: unknown } | { ok: false; problem: 'too-deep'; position: number } | { ok: false; problem: 'not-json'; position: number; reason: string };
 
 /** Parse `text`, refusing nesting deeper than `maxDepth` arrays/objects. Never throws. */
 export function parseBoundedJson(text: string, maxDepth: number): BoundedJsonResult {

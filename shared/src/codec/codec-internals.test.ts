@@ -6,7 +6,6 @@ import { locateJsonError } from './json-error.js';
 import { pythonJsonDumps } from './python-json.js';
 import { decodeUtf8, decodeUtf8Js, encodeUtf8 } from './utf8.js';
 
-
 describe('utf8', () => {
   const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -12,10 +12,7 @@ const envelope = (inner: string, version = '2.0'): string => JSON.stringify({ 'o
 const CALL_INNER = JSON.stringify({ method: 'echo', args: { value: 'a' }, _msg_id: 'm1', _reply_q: 'reply_q', _timeout: null, _unique_id: 'u1' });
 
 function decode(body: string | Uint8Array, opts?: DecodeOptions, properties: AmqpProperties = {}): DecodedEnvelope {
-  return decodeMessage(
-    { exchange: 'openstack', routingKey: 'demo.node-1', properties, body: typeof body === 'string' ? enc(body) : body },
-    opts,
-  );
+  return decodeMessage({ exchange: 'openstack', routingKey: 'demo.node-1', properties, body: typeof body === 'string' ? enc(body) : body }, opts);
 }
 
 function expectError(e: DecodedEnvelope, code: string, message: string): void {
@@ -29,7 +26,11 @@ function expectError(e: DecodedEnvelope, code: string, message: string): void {
 describe('decodeError codes', () => {
   it('not-utf8: byte offset and what is wrong', () => {
     expectError(decode(new Uint8Array([0x7b, 0x22, 0xff, 0x22])), 'not-utf8', 'body is not valid UTF-8 at byte offset 2: invalid lead byte 0xff');
-    expectError(decode(new Uint8Array([0x22, 0xe2, 0x82])), 'not-utf8', 'body is not valid UTF-8 at byte offset 1: truncated multi-byte sequence at end of body');
+    expectError(
+      decode(new Uint8Array([0x22, 0xe2, 0x82])),
+      'not-utf8',
+      'body is not valid UTF-8 at byte offset 1: truncated multi-byte sequence at end of body',
+    );
     expectError(decode(new Uint8Array([0x22, 0xc3, 0x28])), 'not-utf8', 'body is not valid UTF-8 at byte offset 2: invalid continuation byte 0x28');
     expectError(decode(new Uint8Array([0x22, 0xc0, 0xaf])), 'not-utf8', 'body is not valid UTF-8 at byte offset 1: invalid lead byte 0xc0');
     expectError(decode(new Uint8Array([0x22, 0xed, 0xa0, 0x80])), 'not-utf8', 'body is not valid UTF-8 at byte offset 1: encoded UTF-16 surrogate');
@@ -79,10 +80,18 @@ describe('decodeError codes', () => {
     expectError(decode(envelope(JSON.stringify({ method: 5, args: {} }))), 'wrong-type', 'method must be a string, got number');
     expectError(decode(envelope(JSON.stringify({ method: 'm', args: [1] }))), 'wrong-type', 'args must be an object, got array');
     expectError(decode(envelope(JSON.stringify({ method: 'm', args: {}, version: 1.2 }))), 'wrong-type', 'version must be a string, got number');
-    expectError(decode(envelope(JSON.stringify({ method: 'm', args: {}, _msg_id: 'x', _timeout: '2' }))), 'wrong-type', '_timeout must be a number or null, got string');
+    expectError(
+      decode(envelope(JSON.stringify({ method: 'm', args: {}, _msg_id: 'x', _timeout: '2' }))),
+      'wrong-type',
+      '_timeout must be a number or null, got string',
+    );
     expectError(decode(envelope(JSON.stringify({ result: 1, ending: 'yes', _msg_id: 'm' }))), 'wrong-type', 'ending must be a boolean, got string');
     expectError(decode(envelope(JSON.stringify({ result: 1, failure: {}, _msg_id: 'm' }))), 'wrong-type', 'failure must be a JSON string or null, got object');
-    expectError(decode(envelope(JSON.stringify({ result: null, failure: '{"module": "m", "message": "x"}', _msg_id: 'm' }))), 'wrong-type', 'failure.class must be a string, got missing');
+    expectError(
+      decode(envelope(JSON.stringify({ result: null, failure: '{"module": "m", "message": "x"}', _msg_id: 'm' }))),
+      'wrong-type',
+      'failure.class must be a string, got missing',
+    );
     expectError(decode(envelope(JSON.stringify({ event_type: 'e', priority: 3, payload: {} }))), 'wrong-type', 'priority must be a string, got number');
     expectError(decode(JSON.stringify({ 'oslo.version': 2, 'oslo.message': '{}' })), 'wrong-type', 'oslo.version must be a string, got number');
     expectError(decode(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': { method: 'm' } })), 'wrong-type', 'oslo.message must be a string, got object');
@@ -98,14 +107,30 @@ describe('decodeError codes', () => {
     expectError(none, 'compressed', 'body is compressed (application/x-gzip) and no decompressor is configured');
     expect(none.compression).toBe('application/x-gzip');
     expectError(decode(gz, { decompress: () => null }, props), 'compressed', 'body is compressed (application/x-gzip) and could not be decompressed');
-    expectError(decode(gz, { decompress: () => { throw new Error('bad'); } }, props), 'compressed', 'body is compressed (application/x-gzip) and could not be decompressed');
+    expectError(
+      decode(
+        gz,
+        {
+          decompress: () => {
+            throw new Error('bad');
+          },
+        },
+        props,
+      ),
+      'compressed',
+      'body is compressed (application/x-gzip) and could not be decompressed',
+    );
     const gunzip = (b: Uint8Array, c: string): Uint8Array | null => (c === 'application/x-gzip' ? new Uint8Array(gunzipSync(b)) : null);
     const ok = decode(gz, { decompress: gunzip }, props);
     expect(ok.decodeError).toBeNull();
     expect([ok.kind, ok.method, ok.msgId, ok.compression, ok.bodySize]).toEqual(['call', 'echo', 'm1', 'application/x-gzip', gz.length]);
     // A compression bomb is stopped by the same size limit.
     const bomb = new Uint8Array(gzipSync(Buffer.alloc(5000, 0x20)));
-    expectError(decode(bomb, { decompress: gunzip, maxBodyBytes: 4000 }, props), 'body-too-large', 'decompressed body is 5000 bytes, over the limit of 4000 bytes');
+    expectError(
+      decode(bomb, { decompress: gunzip, maxBodyBytes: 4000 }, props),
+      'body-too-large',
+      'decompressed body is 5000 bytes, over the limit of 4000 bytes',
+    );
   });
 
   it('not-an-oslo-message: valid JSON that is not an object or has no oslo keys', () => {
@@ -120,7 +145,11 @@ describe('decodeError codes', () => {
   });
 
   it('a body that is not bytes is wrong-type, and the trace facts are still filled in', () => {
-    const e = decodeTraceEvent({ routingKey: 'deliver.demo', headers: { exchange_name: 'openstack', routing_keys: ['demo'], node: 'rabbit@x' }, body: 'x' as unknown as Uint8Array });
+    const e = decodeTraceEvent({
+      routingKey: 'deliver.demo',
+      headers: { exchange_name: 'openstack', routing_keys: ['demo'], node: 'rabbit@x' },
+      body: 'x' as unknown as Uint8Array,
+    });
     expect(e.decodeError).toEqual({ code: 'wrong-type', message: 'body must be bytes, got string' });
     expect(e.broker).toMatchObject({ event: 'deliver', queue: 'demo', node: 'rabbit@x' });
     expect([e.exchange, e.routingKey]).toEqual(['openstack', 'demo']);

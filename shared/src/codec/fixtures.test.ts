@@ -67,16 +67,47 @@ interface Row {
 
 /** The README's line-by-line index. */
 const call = (line: number, method: string, target: TargetTuple, expirationMs = 60000): Row => ({
-  line, event: 'publish', port: 54338, kind: 'call', method, target, msgId: true, expirationMs,
+  line,
+  event: 'publish',
+  port: 54338,
+  kind: 'call',
+  method,
+  target,
+  msgId: true,
+  expirationMs,
 });
 const deliverCall = (line: number, port: number, method: string, target: TargetTuple, queue = 'demo'): Row => ({
-  line, event: 'deliver', queue, port, kind: 'call', method, target, msgId: true,
+  line,
+  event: 'deliver',
+  queue,
+  port,
+  kind: 'call',
+  method,
+  target,
+  msgId: true,
 });
 const reply = (line: number, port: number, extra: Partial<Row> = {}): Row => ({
-  line, event: 'publish', port, kind: 'reply', target: null, msgId: true, ending: true, heartbeat: false, ...extra,
+  line,
+  event: 'publish',
+  port,
+  kind: 'reply',
+  target: null,
+  msgId: true,
+  ending: true,
+  heartbeat: false,
+  ...extra,
 });
 const deliverReply = (line: number, extra: Partial<Row> = {}): Row => ({
-  line, event: 'deliver', queue: REPLY_Q, port: 54328, kind: 'reply', target: null, msgId: true, ending: true, heartbeat: false, ...extra,
+  line,
+  event: 'deliver',
+  queue: REPLY_Q,
+  port: 54328,
+  kind: 'reply',
+  target: null,
+  msgId: true,
+  ending: true,
+  heartbeat: false,
+  ...extra,
 });
 
 const TABLE: Row[] = [
@@ -196,7 +227,13 @@ describe('firehose fixture, line by line', () => {
   it('lines 3, 20, 24, 28: results and remote failures', () => {
     expect(env(3).reply?.result).toEqual({ echo: 'a', served_by: 'node-a' });
     const valueError = env(20).reply?.failure;
-    expect(valueError).toMatchObject({ class: 'ValueError', module: 'builtins', message: 'amount must be positive, got -5', args: ['amount must be positive, got -5'], kwargs: {} });
+    expect(valueError).toMatchObject({
+      class: 'ValueError',
+      module: 'builtins',
+      message: 'amount must be positive, got -5',
+      args: ['amount must be positive, got -5'],
+      kwargs: {},
+    });
     expect(valueError?.traceback[0]).toBe('Traceback (most recent call last):\n');
     expect(valueError?.traceback.at(-1)).toBe('ValueError: amount must be positive, got -5\n');
     expect(env(24).reply?.failure).toMatchObject({
@@ -217,7 +254,11 @@ describe('firehose fixture, line by line', () => {
       messageId: '0e510098-c3d4-4df9-b260-3c2d6bd34ef6',
     });
     expect(env(46).routingKey).toBe('notifications.info');
-    expect(env(48).notification).toMatchObject({ eventType: 'compute.instance.create.error', priority: 'ERROR', payload: { instance_id: 'i-2', reason: 'No valid host' } });
+    expect(env(48).notification).toMatchObject({
+      eventType: 'compute.instance.create.error',
+      priority: 'ERROR',
+      payload: { instance_id: 'i-2', reason: 'No valid host' },
+    });
     expect(env(48).routingKey).toBe('notifications.error');
     expect(env(51).notification).toEqual({
       eventType: 'compute.instance.delete.end',

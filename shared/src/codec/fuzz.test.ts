@@ -25,13 +25,33 @@ interface FixtureLine {
   bodyBase64: string;
 }
 const FIXTURE = new URL('../../test/fixtures/oslo-firehose-sample.jsonl', import.meta.url);
-const fixtures: FixtureLine[] = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as FixtureLine);
+const fixtures: FixtureLine[] = readFileSync(FIXTURE, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as FixtureLine);
 const bodies = fixtures.map((f) => new Uint8Array(Buffer.from(f.bodyBase64, 'base64')));
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 const KNOWN_FIELDS = [
-  'method', 'args', 'namespace', 'version', '_msg_id', '_reply_q', '_timeout', '_unique_id', 'result', 'failure', 'ending',
-  'event_type', 'publisher_id', 'priority', 'payload', 'timestamp', 'message_id', '_context_user', '_context___proto__',
+  'method',
+  'args',
+  'namespace',
+  'version',
+  '_msg_id',
+  '_reply_q',
+  '_timeout',
+  '_unique_id',
+  'result',
+  'failure',
+  'ending',
+  'event_type',
+  'publisher_id',
+  'priority',
+  'payload',
+  'timestamp',
+  'message_id',
+  '_context_user',
+  '_context___proto__',
 ] as const;
 const OUTER_FIELDS = ['oslo.version', 'oslo.message', 'oslo.secure.metadata', 'oslo.secure.signature'] as const;
 
@@ -44,15 +64,24 @@ function randomString(): string {
 
 function randomValue(depth = 0): unknown {
   switch (int(depth > 3 ? 6 : 9)) {
-    case 0: return null;
-    case 1: return rnd() < 0.5;
-    case 2: return rnd() < 0.5 ? int(1e6) - 5e5 : (rnd() - 0.5) * 1e10;
-    case 3: return randomString();
-    case 4: return pick(['2.0', '2.1', '1.0', '3.0', '', '{}', '[]', '{"class": 1}', 'null', '{"method": "x"}']);
-    case 5: return undefined;
-    case 6: return Array.from({ length: int(4) }, () => randomValue(depth + 1));
-    case 7: return Object.fromEntries(Array.from({ length: int(4) }, () => [pick([...KNOWN_FIELDS, randomString()]), randomValue(depth + 1)]));
-    default: return '['.repeat(int(300));
+    case 0:
+      return null;
+    case 1:
+      return rnd() < 0.5;
+    case 2:
+      return rnd() < 0.5 ? int(1e6) - 5e5 : (rnd() - 0.5) * 1e10;
+    case 3:
+      return randomString();
+    case 4:
+      return pick(['2.0', '2.1', '1.0', '3.0', '', '{}', '[]', '{"class": 1}', 'null', '{"method": "x"}']);
+    case 5:
+      return undefined;
+    case 6:
+      return Array.from({ length: int(4) }, () => randomValue(depth + 1));
+    case 7:
+      return Object.fromEntries(Array.from({ length: int(4) }, () => [pick([...KNOWN_FIELDS, randomString()]), randomValue(depth + 1)]));
+    default:
+      return '['.repeat(int(300));
   }
 }
 
@@ -68,18 +97,31 @@ function wrongTypes(body: Uint8Array): Uint8Array {
     if (v === undefined) delete target[field];
     else target[field] = v;
   }
-  if (hasEnvelope && outer['oslo.message'] !== undefined && typeof outer['oslo.message'] === 'string' && rnd() < 0.9) outer['oslo.message'] = JSON.stringify(inner);
+  if (hasEnvelope && outer['oslo.message'] !== undefined && typeof outer['oslo.message'] === 'string' && rnd() < 0.9)
+    outer['oslo.message'] = JSON.stringify(inner);
   return enc(JSON.stringify(outer));
 }
 
 function mutateBytes(body: Uint8Array): Uint8Array {
   const b = body.slice();
   switch (int(5)) {
-    case 0: return b.subarray(0, int(b.length + 1)); // truncated
-    case 1: { for (let k = 1 + int(8); k > 0; k--) b[int(b.length)]! ^= 1 << int(8); return b; } // bit flips
-    case 2: { const at = int(b.length); const bad = pick([[0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80]]); return new Uint8Array([...b.subarray(0, at), ...bad, ...b.subarray(at)]); }
-    case 3: { const at = int(b.length); return new Uint8Array([...b.subarray(0, at), ...enc(pick(['"', '\\', '{', ']', ',', ':', '\\u12', 'é', '😀'])), ...b.subarray(at)]); }
-    default: return b.subarray(int(b.length)); // random tail
+    case 0:
+      return b.subarray(0, int(b.length + 1)); // truncated
+    case 1: {
+      for (let k = 1 + int(8); k > 0; k--) b[int(b.length)]! ^= 1 << int(8);
+      return b;
+    } // bit flips
+    case 2: {
+      const at = int(b.length);
+      const bad = pick([[0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80]]);
+      return new Uint8Array([...b.subarray(0, at), ...bad, ...b.subarray(at)]);
+    }
+    case 3: {
+      const at = int(b.length);
+      return new Uint8Array([...b.subarray(0, at), ...enc(pick(['"', '\\', '{', ']', ',', ':', '\\u12', 'é', '😀'])), ...b.subarray(at)]);
+    }
+    default:
+      return b.subarray(int(b.length)); // random tail
   }
 }
 
@@ -101,7 +143,14 @@ function randomHeaders(base: Record<string, unknown>): Record<string, unknown> {
   const h: Record<string, unknown> = { ...base };
   for (let k = 1 + int(4); k > 0; k--) {
     const key = pick(['exchange_name', 'routing_keys', 'properties', 'node', 'vhost', 'connection', 'channel', 'user', 'routed_queues', 'redelivered']);
-    h[key] = pick([randomValue(), enc(randomString()), new Uint8Array([0xff, 0xfe]), [enc('q1'), 5, null], 10n, { headers: { compression: randomValue() }, expiration: randomValue(), priority: '7' }]);
+    h[key] = pick([
+      randomValue(),
+      enc(randomString()),
+      new Uint8Array([0xff, 0xfe]),
+      [enc('q1'), 5, null],
+      10n,
+      { headers: { compression: randomValue() }, expiration: randomValue(), priority: '7' },
+    ]);
   }
   return h;
 }

@@ -152,18 +152,11 @@ function applyNotification(env: DecodedEnvelope, inner: Record<string, unknown>,
 }
 
 function isReply(inner: Record<string, unknown>): boolean {
-  return (
-    inner['_msg_id'] !== undefined &&
-    (inner['result'] !== undefined || inner['failure'] !== undefined || inner['ending'] !== undefined)
-  );
+  return inner['_msg_id'] !== undefined && (inner['result'] !== undefined || inner['failure'] !== undefined || inner['ending'] !== undefined);
 }
 
 function isNotification(inner: Record<string, unknown>): boolean {
-  return (
-    inner['event_type'] !== undefined ||
-    inner['publisher_id'] !== undefined ||
-    (inner['priority'] !== undefined && inner['payload'] !== undefined)
-  );
+  return inner['event_type'] !== undefined || inner['publisher_id'] !== undefined || (inner['priority'] !== undefined && inner['payload'] !== undefined);
 }
 
 /**

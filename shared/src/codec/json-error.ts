@@ -163,9 +163,7 @@ function scanNumber(text: string, start: number): number | JsonSyntaxProblem {
   let i = start;
   if (text.charCodeAt(i) === 45) i++;
   const bad = (at: number): JsonSyntaxProblem =>
-    at >= text.length
-      ? { position: at, reason: 'unexpected end of input in number' }
-      : { position: at, reason: `unexpected ${describe(text, at)} in number` };
+    at >= text.length ? { position: at, reason: 'unexpected end of input in number' } : { position: at, reason: `unexpected ${describe(text, at)} in number` };
   if (text.charCodeAt(i) === 48) {
     i++;
   } else if (isDigit(text.charCodeAt(i))) {

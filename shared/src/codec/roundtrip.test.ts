@@ -14,15 +14,32 @@ describe('encode → decode round trips', () => {
     const msgId = uuid4Hex();
     const uniqueId = uuid4Hex();
     const m = encodeRequest({
-      exchange: 'nova', topic: 'conductor', version: '1.5', method: 'build', args: { n: 1 }, context: CONTEXT,
-      msgId, replyQueue: 'reply_abc', callMonitorTimeout: 10, uniqueId, timeoutMs: 30000,
+      exchange: 'nova',
+      topic: 'conductor',
+      version: '1.5',
+      method: 'build',
+      args: { n: 1 },
+      context: CONTEXT,
+      msgId,
+      replyQueue: 'reply_abc',
+      callMonitorTimeout: 10,
+      uniqueId,
+      timeoutMs: 30000,
     });
     expect([m.exchange, m.routingKey, m.properties.expiration]).toEqual(['nova', 'conductor', '30000']);
     const e = decodeEncoded(m);
     expect(e.decodeError).toBeNull();
     expect(e).toMatchObject({
-      kind: 'call', method: 'build', args: { n: 1 }, context: CONTEXT, msgId, uniqueId, replyQueue: 'reply_abc',
-      callMonitorTimeout: 10, expirationMs: 30000, envelopeVersion: '2.0',
+      kind: 'call',
+      method: 'build',
+      args: { n: 1 },
+      context: CONTEXT,
+      msgId,
+      uniqueId,
+      replyQueue: 'reply_abc',
+      callMonitorTimeout: 10,
+      expirationMs: 30000,
+      envelopeVersion: '2.0',
       target: { exchange: 'nova', topic: 'conductor', namespace: null, version: '1.5', server: null, fanout: false },
     });
   });
@@ -37,9 +54,24 @@ describe('encode → decode round trips', () => {
   });
 
   it('direct cast to a server with a namespace', () => {
-    const m = encodeRequest({ exchange: 'openstack', topic: 'compute', server: 'host-1.example.org', namespace: 'admin', method: 'm', args: {}, uniqueId: 'u' });
+    const m = encodeRequest({
+      exchange: 'openstack',
+      topic: 'compute',
+      server: 'host-1.example.org',
+      namespace: 'admin',
+      method: 'm',
+      args: {},
+      uniqueId: 'u',
+    });
     expect(m.routingKey).toBe('compute.host-1.example.org');
-    expect(decodeEncoded(m).target).toEqual({ exchange: 'openstack', topic: 'compute', namespace: 'admin', version: null, server: 'host-1.example.org', fanout: false });
+    expect(decodeEncoded(m).target).toEqual({
+      exchange: 'openstack',
+      topic: 'compute',
+      namespace: 'admin',
+      version: null,
+      server: 'host-1.example.org',
+      fanout: false,
+    });
   });
 
   it('fanout cast', () => {
@@ -50,12 +82,12 @@ describe('encode → decode round trips', () => {
   });
 
   it('non-ASCII and awkward strings survive (sent as \\u escapes, pure ASCII bytes)', () => {
-    const args = { name: 'café ☃ 😀 \u0000 "quoted" \\ \u2028 \ud800', nested: { 'ключ': ['値', -0.5, 1.5e-7, 12345678901234] } };
-    const m = encodeRequest({ exchange: 'x', topic: 't', method: 'mé', args, context: { 'usér': 'ü' }, uniqueId: 'u' });
+    const args = { name: 'café ☃ 😀 \u0000 "quoted" \\ \u2028 \ud800', nested: { ключ: ['値', -0.5, 1.5e-7, 12345678901234] } };
+    const m = encodeRequest({ exchange: 'x', topic: 't', method: 'mé', args, context: { usér: 'ü' }, uniqueId: 'u' });
     expect(m.body.every((b) => b < 0x80)).toBe(true);
     const e = decodeEncoded(m);
     expect(e.decodeError).toBeNull();
-    expect([e.method, e.args, e.context]).toEqual(['mé', args, { 'usér': 'ü' }]);
+    expect([e.method, e.args, e.context]).toEqual(['mé', args, { usér: 'ü' }]);
   });
 
   it('replies: result, heartbeat, failure (with the _Remote suffix stripped)', () => {
@@ -67,9 +99,12 @@ describe('encode → decode round trips', () => {
     expect(hb.reply).toEqual({ result: null, failure: null, ending: false, heartbeat: true });
 
     const failure: RemoteFailure = {
-      class: 'InstanceNotFound', module: 'nova.exception', message: 'Instance i-1 could not be found.',
+      class: 'InstanceNotFound',
+      module: 'nova.exception',
+      message: 'Instance i-1 could not be found.',
       traceback: ['Traceback (most recent call last):\n', 'nova.exception.InstanceNotFound: Instance i-1 could not be found.\n'],
-      args: [], kwargs: { instance_id: 'i-1', code: 404 },
+      args: [],
+      kwargs: { instance_id: 'i-1', code: 404 },
     };
     const f = decodeEncoded(encodeReply({ replyQueue: 'reply_1', msgId: 'm', uniqueId: 'u3', failure, ending: true }));
     expect(f.reply).toEqual({ result: null, failure, ending: true, heartbeat: false });
@@ -80,7 +115,9 @@ describe('encode → decode round trips', () => {
   });
 
   it('a pre-4.0 first reply part (no ending key) decodes with ending null; old reply_<uuid> exchanges are replies too', () => {
-    const body = new TextEncoder().encode(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ result: 5, failure: null, _msg_id: 'm' }) }));
+    const body = new TextEncoder().encode(
+      JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ result: 5, failure: null, _msg_id: 'm' }) }),
+    );
     const e = decodeMessage({ exchange: 'reply_abc', routingKey: 'reply_abc', properties: {}, body });
     expect([e.kind, e.reply?.ending, e.reply?.heartbeat, e.reply?.result, e.replyQueue]).toEqual(['reply', null, false, 5, 'reply_abc']);
   });
@@ -89,9 +126,16 @@ describe('encode → decode round trips', () => {
     const messageId = uuid4();
     expect(messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const n = {
-      exchange: 'nova', topic: 'versioned_notifications', priority: 'WARN', eventType: 'instance.update', publisherId: 'nova-compute:h1',
-      payload: { nova_object: { state: 'ok' } }, messageId, timestamp: osloTimestamp(Date.UTC(2026, 10, 29, 17, 32, 32, 501)),
-      context: CONTEXT, uniqueId: 'u',
+      exchange: 'nova',
+      topic: 'versioned_notifications',
+      priority: 'WARN',
+      eventType: 'instance.update',
+      publisherId: 'nova-compute:h1',
+      payload: { nova_object: { state: 'ok' } },
+      messageId,
+      timestamp: osloTimestamp(Date.UTC(2026, 10, 29, 17, 32, 32, 501)),
+      context: CONTEXT,
+      uniqueId: 'u',
     };
     for (const legacy of [false, true]) {
       const m = encodeNotification({ ...n, legacy });
@@ -101,8 +145,12 @@ describe('encode → decode round trips', () => {
       expect(e.envelopeVersion).toBe(legacy ? null : '2.0');
       expect(e.target).toEqual({ exchange: 'nova', topic: 'versioned_notifications', namespace: null, version: null, server: null, fanout: false });
       expect(e.notification).toEqual({
-        eventType: 'instance.update', priority: 'WARN', publisherId: 'nova-compute:h1', payload: n.payload,
-        timestamp: '2026-11-29 17:32:32.501000', messageId,
+        eventType: 'instance.update',
+        priority: 'WARN',
+        publisherId: 'nova-compute:h1',
+        payload: n.payload,
+        timestamp: '2026-11-29 17:32:32.501000',
+        messageId,
       });
       expect(e.context).toEqual(CONTEXT);
     }

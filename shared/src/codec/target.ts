@@ -14,12 +14,7 @@ export function fanoutExchange(topic: string): string {
  * wire cannot tell a dotted topic from a server suffix and OpenStack topics (`compute`,
  * `conductor`, `scheduler`, ...) have no dots while server names (host names) often do.
  */
-export function rpcTarget(
-  exchange: string,
-  routingKey: string,
-  namespace: string | null,
-  version: string | null,
-): TargetTuple {
+export function rpcTarget(exchange: string, routingKey: string, namespace: string | null, version: string | null): TargetTuple {
   if (exchange.length > FANOUT_SUFFIX.length && exchange.endsWith(FANOUT_SUFFIX)) {
     const topic = exchange.slice(0, -FANOUT_SUFFIX.length);
     return { exchange, topic, namespace, version, server: null, fanout: true };

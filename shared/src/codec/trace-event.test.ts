@@ -5,7 +5,17 @@ import { encodeRequest } from './encode.js';
 import { decodeTraceEvent, readTraceHeaders } from './trace-event.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const request = encodeRequest({ exchange: 'nova', topic: 'compute', server: 'cn-1.example.org', method: 'reboot', args: {}, msgId: 'm1', replyQueue: 'reply_x', uniqueId: 'u1', timeoutMs: 5000 });
+const request = encodeRequest({
+  exchange: 'nova',
+  topic: 'compute',
+  server: 'cn-1.example.org',
+  method: 'reboot',
+  args: {},
+  msgId: 'm1',
+  replyQueue: 'reply_x',
+  uniqueId: 'u1',
+  timeoutMs: 5000,
+});
 
 describe('decodeTraceEvent', () => {
   it('accepts byte-array longstr values, bigint integers and redelivered 1', () => {
@@ -26,8 +36,15 @@ describe('decodeTraceEvent', () => {
     });
     expect(e.decodeError).toBeNull();
     expect(e.broker).toEqual({
-      event: 'deliver', queue: 'compute.cn-1.example.org', node: 'rabbit@n1', vhost: '/prod',
-      connection: '10.0.0.5:41000 -> 10.0.0.1:5672', channel: 3, user: 'nova', routedQueues: null, redelivered: true,
+      event: 'deliver',
+      queue: 'compute.cn-1.example.org',
+      node: 'rabbit@n1',
+      vhost: '/prod',
+      connection: '10.0.0.5:41000 -> 10.0.0.1:5672',
+      channel: 3,
+      user: 'nova',
+      routedQueues: null,
+      redelivered: true,
     });
     expect(e.properties).toEqual({ expiration: '5000', delivery_mode: 2, headers: { compression: null } });
     expect([e.kind, e.exchange, e.routingKey, e.expirationMs]).toEqual(['call', 'nova', 'compute.cn-1.example.org', 5000]);
@@ -37,7 +54,14 @@ describe('decodeTraceEvent', () => {
 
   it('publish to the default exchange (`publish.`), exchange from the trace key when the header is missing', () => {
     const p = decodeTraceEvent({ routingKey: 'publish.', headers: { exchange_name: '', routing_keys: ['reply_x'], routed_queues: [] }, body: request.body });
-    expect([p.exchange, p.routingKey, p.broker?.event, p.broker?.queue, p.broker?.routedQueues, p.broker?.redelivered]).toEqual(['', 'reply_x', 'publish', null, [], null]);
+    expect([p.exchange, p.routingKey, p.broker?.event, p.broker?.queue, p.broker?.routedQueues, p.broker?.redelivered]).toEqual([
+      '',
+      'reply_x',
+      'publish',
+      null,
+      [],
+      null,
+    ]);
     const q = decodeTraceEvent({ routingKey: 'publish.nova', headers: { routing_keys: ['compute'] }, body: request.body });
     expect([q.exchange, q.target?.exchange, q.broker?.node, q.broker?.channel]).toEqual(['nova', 'nova', null, null]);
   });
@@ -53,7 +77,13 @@ describe('readTraceHeaders', () => {
   it('gives a deliver event the same broker facts, exchange and routing key as the full decode, without a body', () => {
     const ev = {
       routingKey: 'deliver.compute.cn-1.example.org',
-      headers: { exchange_name: 'nova', routing_keys: ['compute.cn-1.example.org'], node: 'rabbit@n1', connection: '10.0.0.5:41000 -> 10.0.0.1:5672', redelivered: 0 },
+      headers: {
+        exchange_name: 'nova',
+        routing_keys: ['compute.cn-1.example.org'],
+        node: 'rabbit@n1',
+        connection: '10.0.0.5:41000 -> 10.0.0.1:5672',
+        redelivered: 0,
+      },
     };
     const facts = readTraceHeaders(ev);
     const full = decodeTraceEvent({ ...ev, body: request.body });

@@ -48,9 +48,7 @@ describe('protocol events (types)', () => {
   });
 
   it('names exactly the agent → web events', () => {
-    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
-      'hello' | 'envelopes:batch' | 'health:update' | 'capture:gap'
-    >();
+    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<'hello' | 'envelopes:batch' | 'health:update' | 'capture:gap'>();
     expectTypeOf<ServerPayload<'hello'>>().toEqualTypeOf<AgentHello>();
     expectTypeOf<ServerPayload<'envelopes:batch'>>().toEqualTypeOf<EnvelopeBatch>();
     expectTypeOf<ServerPayload<'health:update'>>().toEqualTypeOf<HealthReport>();
@@ -60,9 +58,7 @@ describe('protocol events (types)', () => {
   });
 
   it('pairs each web → agent request with its acknowledged value', () => {
-    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<
-      'stream:subscribe' | 'envelope:get' | 'flows:get' | 'versions:get'
-    >();
+    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<'stream:subscribe' | 'envelope:get' | 'flows:get' | 'versions:get'>();
     expectTypeOf<ClientRequest<'stream:subscribe'>>().toEqualTypeOf<SubscribeRequest>();
     expectTypeOf<ClientAck<'stream:subscribe'>>().toEqualTypeOf<Ack<SubscribeResult>>();
     expectTypeOf<ClientRequest<'envelope:get'>>().toEqualTypeOf<number>();
@@ -75,8 +71,7 @@ describe('protocol events (types)', () => {
 
   it('acks carry either a value or an error, narrowed by `ok`', () => {
     expectTypeOf<Parameters<Ack<number>>[0]>().toEqualTypeOf<AckResult<number>>();
-    const narrow = (res: AckResult<EnvelopeDetail>): string =>
-      res.ok ? String(res.value.id) : res.error;
+    const narrow = (res: AckResult<EnvelopeDetail>): string => (res.ok ? String(res.value.id) : res.error);
     expectTypeOf(narrow).returns.toBeString();
     // @ts-expect-error a failed ack has no value
     const bad: AckResult<number> = { ok: false, value: 1 };

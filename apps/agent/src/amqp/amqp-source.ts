@@ -70,10 +70,7 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
   async function refreshDirectory(): Promise<void> {
     const client = ctx.management();
     try {
-      const [connections, consumers] = await Promise.all([
-        client.getVhostConnections(url.vhost),
-        client.getConsumers(url.vhost),
-      ]);
+      const [connections, consumers] = await Promise.all([client.getVhostConnections(url.vhost), client.getConsumers(url.vhost)]);
       opts.directory.updateFromManagement(opts.name, buildDirectoryFacts(connections, consumers));
       if (managementWarning) log.info('management API reachable again', { source: opts.name, url: client.baseUrl });
       managementWarning = null;

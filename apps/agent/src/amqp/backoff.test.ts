@@ -5,9 +5,7 @@ import { createHostRotation } from './host-rotation.js';
 describe('backoffDelay', () => {
   it('doubles from the floor up to the ceiling', () => {
     const o = { initialMs: 500, maxMs: 30_000 };
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 100].map((a) => backoffDelay(a, o))).toEqual([
-      500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 100].map((a) => backoffDelay(a, o))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   });
   it('never returns a zero delay for bad options', () => {
     expect(backoffDelay(0, { initialMs: 0, maxMs: -1 })).toBe(500);

@@ -67,7 +67,14 @@ describe('capture delivery handler on firehose trace events', () => {
   it('converts byte-array header values that amqplib leaves as Buffers', () => {
     const s = sink();
     const handle = createCaptureDeliveryHandler(TRACE_EVENT, 'prod', s.capture, silentLogger, () => undefined);
-    handle(delivery('amq.rabbitmq.trace', 'publish.', { headers: { exchange_name: '', node: Buffer.from('rabbit@vm'), routing_keys: [Buffer.from('reply_1')] } }, Buffer.from('{}')));
+    handle(
+      delivery(
+        'amq.rabbitmq.trace',
+        'publish.',
+        { headers: { exchange_name: '', node: Buffer.from('rabbit@vm'), routing_keys: [Buffer.from('reply_1')] } },
+        Buffer.from('{}'),
+      ),
+    );
     expect(s.got[0]!.headers).toEqual({ exchange_name: '', node: 'rabbit@vm', routing_keys: ['reply_1'] });
   });
 
@@ -108,7 +115,14 @@ describe('capture delivery handler on tapped messages', () => {
     const s = sink();
     const handle = createCaptureDeliveryHandler(TAPPED_MESSAGE, 'prod', s.capture, silentLogger, () => undefined);
     const body = Buffer.from('{}');
-    handle(delivery('openstack', 'demo.node-a', { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, expiration: '60000', headers: {} }, body));
+    handle(
+      delivery(
+        'openstack',
+        'demo.node-a',
+        { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, expiration: '60000', headers: {} },
+        body,
+      ),
+    );
     expect(s.got[0]!.body).toBe(body); // same bytes, no copy
     expect(s.got[0]).toMatchObject({
       source: 'prod',

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { buildDirectoryFacts } from './directory-facts.js';
 import { parseConnections, parseConsumers } from './management-client.js';
 
-const snapshot = JSON.parse(
-  readFileSync(new URL('../../../../shared/test/fixtures/oslo-connections-snapshot.json', import.meta.url), 'utf8'),
-) as { connections: unknown; consumers: unknown; server_pids: Record<string, number> };
+const snapshot = JSON.parse(readFileSync(new URL('../../../../shared/test/fixtures/oslo-connections-snapshot.json', import.meta.url), 'utf8')) as {
+  connections: unknown;
+  consumers: unknown;
+  server_pids: Record<string, number>;
+};
 
 describe('buildDirectoryFacts (captured management snapshot)', () => {
   const facts = buildDirectoryFacts(parseConnections(snapshot.connections), parseConsumers(snapshot.consumers));
@@ -17,12 +19,8 @@ describe('buildDirectoryFacts (captured management snapshot)', () => {
   });
 
   it('maps connections to prog:pid:uuid with the servers pids', () => {
-    expect(facts.processes['127.0.0.1:54310 -> 127.0.0.1:5672']).toMatch(
-      new RegExp(`^capture_fixtures\\.py:${snapshot.server_pids['node-a']}:`),
-    );
-    expect(facts.processes['127.0.0.1:54324 -> 127.0.0.1:5672']).toMatch(
-      new RegExp(`^capture_fixtures\\.py:${snapshot.server_pids['node-b']}:`),
-    );
+    expect(facts.processes['127.0.0.1:54310 -> 127.0.0.1:5672']).toMatch(new RegExp(`^capture_fixtures\\.py:${snapshot.server_pids['node-a']}:`));
+    expect(facts.processes['127.0.0.1:54324 -> 127.0.0.1:5672']).toMatch(new RegExp(`^capture_fixtures\\.py:${snapshot.server_pids['node-b']}:`));
   });
 });
 

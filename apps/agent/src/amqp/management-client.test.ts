@@ -28,7 +28,14 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const vhostRecord = { name: 'v/1', description: 'prod', tags: ['a'], default_queue_type: 'undefined', tracing: false, cluster_state: { 'rabbit@n1': 'running' } };
+const vhostRecord = {
+  name: 'v/1',
+  description: 'prod',
+  tags: ['a'],
+  default_queue_type: 'undefined',
+  tracing: false,
+  cluster_state: { 'rabbit@n1': 'running' },
+};
 
 describe('management client', () => {
   it('sends basic auth from the given credentials and percent-encodes the vhost', async () => {
@@ -63,7 +70,9 @@ describe('management client', () => {
     [500, 'http'],
   ] as const)('maps HTTP %i to a %s error that is a permission problem only for 401/403', async (status, kind) => {
     routes = { 'GET /api/nodes': () => ({ status, body: { error: 'x' } }) };
-    const err = await createManagementClient({ baseUrl: base }).getNodes().catch((e: unknown) => e);
+    const err = await createManagementClient({ baseUrl: base })
+      .getNodes()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ManagementError);
     expect((err as ManagementError).kind).toBe(kind);
     expect((err as ManagementError).status).toBe(status);
@@ -72,7 +81,9 @@ describe('management client', () => {
 
   it('times out a slow API', async () => {
     routes = { 'GET /api/nodes': () => ({ status: 200, body: [], delayMs: 500 }) };
-    const err = await createManagementClient({ baseUrl: base, timeoutMs: 50 }).getNodes().catch((e: unknown) => e);
+    const err = await createManagementClient({ baseUrl: base, timeoutMs: 50 })
+      .getNodes()
+      .catch((e: unknown) => e);
     expect((err as ManagementError).kind).toBe('timeout');
   });
 
@@ -88,11 +99,7 @@ describe('management client', () => {
     routes = {
       'GET /api/consumers/%2F': () => ({
         status: 200,
-        body: [
-          { queue: { name: 'demo', vhost: '/' }, consumer_tag: '1', channel_details: { connection_name: 'c1' } },
-          { queue: 42 },
-          'junk',
-        ],
+        body: [{ queue: { name: 'demo', vhost: '/' }, consumer_tag: '1', channel_details: { connection_name: 'c1' } }, { queue: 42 }, 'junk'],
       }),
       'GET /api/vhosts/%2F/connections': () => ({
         status: 200,
@@ -111,7 +118,9 @@ describe('management client', () => {
 
   it('rejects a non-array list answer as a bad response instead of throwing a TypeError', async () => {
     routes = { 'GET /api/nodes': () => ({ status: 200, body: { not: 'a list' } }) };
-    const err = await createManagementClient({ baseUrl: base }).getNodes().catch((e: unknown) => e);
+    const err = await createManagementClient({ baseUrl: base })
+      .getNodes()
+      .catch((e: unknown) => e);
     expect((err as ManagementError).kind).toBe('bad-response');
   });
 });

@@ -237,8 +237,7 @@ export function createManagementClient(opts: ManagementClientOptions): Managemen
     if (!res.ok) {
       // Drain the body so the socket is released.
       await res.text().catch(() => '');
-      const kind: ManagementErrorKind =
-        res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : res.status === 404 ? 'not-found' : 'http';
+      const kind: ManagementErrorKind = res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : res.status === 404 ? 'not-found' : 'http';
       throw new ManagementError(kind, `${where}: HTTP ${res.status} ${res.statusText}`.trim(), res.status);
     }
     const text = await res.text().catch(() => '');
@@ -258,11 +257,8 @@ export function createManagementClient(opts: ManagementClientOptions): Managemen
     getConsumers: async (vhost) => parseConsumers(await request('GET', `/api/consumers/${vh(vhost)}`)),
     // columns= keeps these responses small on big deployments.
     getVhostConnections: async (vhost) =>
-      parseConnections(
-        await request('GET', `/api/vhosts/${vh(vhost)}/connections?columns=name,client_properties,user_provided_name,peer_host,user`),
-      ),
-    getExchanges: async (vhost) =>
-      parseExchanges(await request('GET', `/api/exchanges/${vh(vhost)}?columns=name,type,durable,auto_delete,internal`)),
+      parseConnections(await request('GET', `/api/vhosts/${vh(vhost)}/connections?columns=name,client_properties,user_provided_name,peer_host,user`)),
+    getExchanges: async (vhost) => parseExchanges(await request('GET', `/api/exchanges/${vh(vhost)}?columns=name,type,durable,auto_delete,internal`)),
     setVhostTracing: async (vhost, on) => {
       const cur = parseVhost(await request('GET', `/api/vhosts/${vh(vhost)}`));
       await request('PUT', `/api/vhosts/${vh(vhost)}`, {

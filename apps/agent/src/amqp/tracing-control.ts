@@ -60,7 +60,9 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
       nodes = (await client.getNodes()).filter((n) => n.running).map((n) => n.name);
     } catch {
       // /api/nodes needs the `monitoring` tag; the vhost's cluster_state is readable by more users.
-      nodes = Object.entries(clusterState).filter(([, s]) => s === 'running').map(([n]) => n);
+      nodes = Object.entries(clusterState)
+        .filter(([, s]) => s === 'running')
+        .map(([n]) => n);
     }
     if (nodes.length === 1) return { nodes, served: nodes[0]! };
     let served: string | null;
@@ -104,10 +106,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
           warnings.push(cannotEnable('the management API accepted the change but still reports tracing off', nodes));
         }
       } catch (e) {
-        const reason =
-          e instanceof ManagementError && e.isPermission
-            ? `the management user may not change the vhost: HTTP ${e.status}`
-            : describe(e);
+        const reason = e instanceof ManagementError && e.isPermission ? `the management user may not change the vhost: HTTP ${e.status}` : describe(e);
         warnings.push(cannotEnable(reason, nodes));
         log.warn('tracing is off and could not be switched on', { vhost, error: describe(e) });
       }

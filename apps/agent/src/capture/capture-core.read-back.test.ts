@@ -29,7 +29,11 @@ function captureCallThenTraffic(fillers = FILLERS): { publish: RawCapture; deliv
   core = openTestCore({ now: () => T0 + 1000 });
   core.ingest(publish);
   for (let i = 0; i < fillers; i++) {
-    core.ingest(withBody(publish, (b) => b.replace(/(_unique_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`).replace(/(_msg_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`)));
+    core.ingest(
+      withBody(publish, (b) =>
+        b.replace(/(_unique_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`).replace(/(_msg_id\\": \\")[0-9a-f]{32}/, `$1${hex32(i + 1)}`),
+      ),
+    );
   }
   core.flush();
   return { publish, deliver };
@@ -56,7 +60,7 @@ describe('a delivery long after its publish (the record is read back from the st
     expect(stored).toMatchObject({ args: { value: 'a' }, deliveries: [{ queue: 'demo', server: 'node-a' }] });
   });
 
-  it('never takes a deliver event\'s body for the record\'s when the body differs', () => {
+  it("never takes a deliver event's body for the record's when the body differs", () => {
     const { deliver } = captureCallThenTraffic();
     const updates = streamedUpdates();
     // Same unique id, other args (and size): not the message that was published.
@@ -80,7 +84,7 @@ describe('a delivery long after its publish (the record is read back from the st
       expect(core.counts().captured).toBe(BEYOND_MATCH_MEMORY + 1);
     }, 60_000);
 
-    it('still never takes a deliver event\'s body for the record\'s when the body differs', () => {
+    it("still never takes a deliver event's body for the record's when the body differs", () => {
       const { deliver } = captureCallThenTraffic(BEYOND_MATCH_MEMORY);
       const updates = streamedUpdates();
       core.ingest(withBody(deliver, (b) => b.replace('{\\"value\\": \\"a\\"}', '{\\"value\\": \\"forged\\"}')));

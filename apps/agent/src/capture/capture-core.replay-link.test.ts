@@ -7,14 +7,39 @@ import { seededDirectory, tempDataDir } from '../../test/support/capture-fixture
 const T0 = 1_795_973_550_000;
 
 function call(uniqueId: string, headers: Record<string, unknown> = {}): RawCapture {
-  const req: RequestToEncode = { exchange: 'openstack', topic: 'demo', method: 'echo', args: { v: 1 }, context: {}, uniqueId, msgId: 'm' + uniqueId, replyQueue: 'reply_x' };
+  const req: RequestToEncode = {
+    exchange: 'openstack',
+    topic: 'demo',
+    method: 'echo',
+    args: { v: 1 },
+    context: {},
+    uniqueId,
+    msgId: 'm' + uniqueId,
+    replyQueue: 'reply_x',
+  };
   const m = encodeRequest(req);
-  return { source: 'rabbit', receivedAt: T0, origin: 'tap', exchange: m.exchange, routingKey: m.routingKey, headers: {}, properties: { ...m.properties, headers }, body: m.body };
+  return {
+    source: 'rabbit',
+    receivedAt: T0,
+    origin: 'tap',
+    exchange: m.exchange,
+    routingKey: m.routingKey,
+    headers: {},
+    properties: { ...m.properties, headers },
+    body: m.body,
+  };
 }
 
 describe('replay link', () => {
   it('links only the replays this agent published, known by their _unique_id; a header on the wire claims nothing', () => {
-    const core = createCaptureCore({ dataDir: tempDataDir(), retention: { maxMessages: 1000, maxBytes: 1e9 }, showSecrets: false, directory: seededDirectory(), now: () => T0, timers: false });
+    const core = createCaptureCore({
+      dataDir: tempDataDir(),
+      retention: { maxMessages: 1000, maxBytes: 1e9 },
+      showSecrets: false,
+      directory: seededDirectory(),
+      now: () => T0,
+      timers: false,
+    });
     core.ingest(call('a'.repeat(32)));
     const original = core.query({}, { limit: 1 }).items[0]!;
     // Any publisher can set the header older osloscope versions used: it is not a link.

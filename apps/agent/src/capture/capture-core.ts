@@ -14,15 +14,7 @@
  * Records go to storage through the write-back (store/record-writeback.ts), which the parts
  * reach through CaptureRecords only.
  */
-import {
-  withoutBody,
-  withoutContext,
-  type CaptureCounts,
-  type CaptureGap,
-  type DecodeOptions,
-  type EnvelopeRecord,
-  type StoreHealth,
-} from '@osloscope/shared';
+import { withoutBody, withoutContext, type CaptureCounts, type CaptureGap, type DecodeOptions, type EnvelopeRecord, type StoreHealth } from '@osloscope/shared';
 import { agentDecodeOptions } from '../domain/decode-raw.js';
 import { timedOut } from '../domain/outcome.js';
 import type { CaptureListener, CaptureService } from '../ports/capture-service.js';
@@ -146,7 +138,11 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       emit(record, false);
     },
   };
-  const calls = new CallCorrelator({ getRecord: records.get, findCallByMsgId: (msgId) => store.findCallByMsgId(msgId), defaultTimeoutMs: opts.defaultCallTimeoutMs ?? 60_000 });
+  const calls = new CallCorrelator({
+    getRecord: records.get,
+    findCallByMsgId: (msgId) => store.findCallByMsgId(msgId),
+    defaultTimeoutMs: opts.defaultCallTimeoutMs ?? 60_000,
+  });
   for (const call of store.pendingCalls()) calls.restorePending(call);
   const attribution = new LateAttribution({ directory, records, repliesAwaitingServer: (id) => calls.repliesAwaitingServer(id) });
   const matcher = new PublishDeliverMatcher({
@@ -198,7 +194,8 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   const drainWrites = (): void => void writeback.drain();
-  const timers = opts.timers === false ? null : startCaptureTimers({ flush: () => writeback.flush(), sweep: () => (sweepTimeouts(), attribution.resolveLate()) });
+  const timers =
+    opts.timers === false ? null : startCaptureTimers({ flush: () => writeback.flush(), sweep: () => (sweepTimeouts(), attribution.resolveLate()) });
 
   function markGap(gap: CaptureGap): void {
     try {

@@ -37,9 +37,7 @@ export class LateAttribution {
       return changed;
     }
     const changed =
-      a.server !== record.server ||
-      JSON.stringify(a.reached) !== JSON.stringify(record.reached) ||
-      a.deliveries.some((d, i) => d !== record.deliveries[i]);
+      a.server !== record.server || JSON.stringify(a.reached) !== JSON.stringify(record.reached) || a.deliveries.some((d, i) => d !== record.deliveries[i]);
     record.deliveries = a.deliveries;
     record.server = a.server;
     record.reached = a.reached;

@@ -42,7 +42,12 @@ describe('decodeBase64Strict', () => {
 
 describe('rawEventsOfLine', () => {
   const line = (bodyBase64: string) =>
-    JSON.stringify({ v: 1, record: { capturedAt: 5 }, raw: { bodyBase64, exchange: 'nova', routingKey: 'compute', headers: {}, properties: {}, deliveries: [] }, masked: [] });
+    JSON.stringify({
+      v: 1,
+      record: { capturedAt: 5 },
+      raw: { bodyBase64, exchange: 'nova', routingKey: 'compute', headers: {}, properties: {}, deliveries: [] },
+      masked: [],
+    });
 
   it('gives the body bytes of a line back, as an array of their own', () => {
     const parsed = rawEventsOfLine(line(Buffer.from('{"a": 1}').toString('base64')), 'import', 0);

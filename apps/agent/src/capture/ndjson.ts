@@ -148,11 +148,7 @@ function exportedFactsOf(line: Record<string, unknown>, record: Record<string, u
  * The raw events one export line stands for: its publish (or first deliver) event, then one
  * firehose deliver event per further delivery. `null` when the line is malformed.
  */
-export function rawEventsOfLine(
-  text: string,
-  source: string,
-  now: number,
-): { events: RawCapture[]; facts: ConnectionFacts; exported: ExportedFacts } | null {
+export function rawEventsOfLine(text: string, source: string, now: number): { events: RawCapture[]; facts: ConnectionFacts; exported: ExportedFacts } | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -181,26 +177,24 @@ export function rawEventsOfLine(
   const rest = (deliveries as DeliveryWire[]).slice(routingKey.startsWith('deliver.') ? 1 : 0);
   const events = [
     main,
-    ...rest.map(
-      (d): RawCapture => ({
-        source,
-        receivedAt: d.at,
-        origin: 'import',
-        exchange: 'amq.rabbitmq.trace',
-        routingKey: `deliver.${d.queue}`,
-        headers: {
-          exchange_name: headers['exchange_name'],
-          routing_keys: headers['routing_keys'],
-          properties: headers['properties'],
-          node: headers['node'],
-          vhost: headers['vhost'],
-          connection: d.connection,
-          redelivered: d.redelivered ? 1 : 0,
-        },
-        properties: {},
-        body,
-      }),
-    ),
+    ...rest.map((d): RawCapture => ({
+      source,
+      receivedAt: d.at,
+      origin: 'import',
+      exchange: 'amq.rabbitmq.trace',
+      routingKey: `deliver.${d.queue}`,
+      headers: {
+        exchange_name: headers['exchange_name'],
+        routing_keys: headers['routing_keys'],
+        properties: headers['properties'],
+        node: headers['node'],
+        vhost: headers['vhost'],
+        connection: d.connection,
+        redelivered: d.redelivered ? 1 : 0,
+      },
+      properties: {},
+      body,
+    })),
   ];
   return { events, facts, exported };
 }

@@ -8,7 +8,9 @@ import { openTestCore } from '../../test/support/capture-fixtures.js';
 const T0 = 1_795_973_550_000;
 
 /** The bench workload's first 60 messages (contexts carry an auth token), imported with or without --show-secrets. */
-async function capture(showSecrets: boolean): Promise<{ views: EnvelopeRecord[]; listings: EnvelopeRecord[][]; details: EnvelopeRecord[]; stored: EnvelopeRecord[] }> {
+async function capture(
+  showSecrets: boolean,
+): Promise<{ views: EnvelopeRecord[]; listings: EnvelopeRecord[][]; details: EnvelopeRecord[]; stored: EnvelopeRecord[] }> {
   const core = openTestCore({ maxMessages: 1000, showSecrets, now: () => T0 + 1000 });
   const views: EnvelopeRecord[] = [];
   core.subscribe({ onRecord: (r) => views.push(r) });

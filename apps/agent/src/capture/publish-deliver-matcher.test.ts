@@ -57,13 +57,18 @@ describe('publish–deliver matching', () => {
     const { matcher, byId, log } = matcherOver(createConnectionDirectory());
     const raws = fixtureRaws(1_000);
     const publish = raws[0]!;
-    const deliver = raws.find((r, i) => i > 0 && r.routingKey.startsWith('deliver.') && Buffer.compare(Buffer.from(r.body), Buffer.from(publish.body)) === 0) as RawCapture;
+    const deliver = raws.find(
+      (r, i) => i > 0 && r.routingKey.startsWith('deliver.') && Buffer.compare(Buffer.from(r.body), Buffer.from(publish.body)) === 0,
+    ) as RawCapture;
     matcher.ingest(deliver);
     expect(log).toEqual([{ what: 'admit', id: 1 }]);
     expect(byId.get(1)?.deliveries).toHaveLength(1);
     matcher.ingest(publish);
     // Same record, now with the publish's raw event; nothing counted twice.
-    expect(log).toEqual([{ what: 'admit', id: 1 }, { what: 'change', id: 1, withRaw: true }]);
+    expect(log).toEqual([
+      { what: 'admit', id: 1 },
+      { what: 'change', id: 1, withRaw: true },
+    ]);
     expect(byId.get(1)).toMatchObject({ kind: 'call', deliveries: [expect.objectContaining({ queue: deliver.routingKey.slice('deliver.'.length) })] });
     expect(byId.get(1)?.client?.connection).not.toBeNull();
   });

@@ -88,8 +88,30 @@ describe('option values', () => {
   });
 
   it('parses the switches', () => {
-    const o = run(['--demo', '--allow-replay', '--show-secrets', '--no-demo-fallback', '--port', '0', '--log-level', 'debug', '--import', 'cap.ndjson', '--keys', 'k.json']);
-    expect(o).toMatchObject({ demo: true, allowReplay: true, showSecrets: true, demoFallback: false, port: 0, logLevel: 'debug', importFile: 'cap.ndjson', keysFile: 'k.json' });
+    const o = run([
+      '--demo',
+      '--allow-replay',
+      '--show-secrets',
+      '--no-demo-fallback',
+      '--port',
+      '0',
+      '--log-level',
+      'debug',
+      '--import',
+      'cap.ndjson',
+      '--keys',
+      'k.json',
+    ]);
+    expect(o).toMatchObject({
+      demo: true,
+      allowReplay: true,
+      showSecrets: true,
+      demoFallback: false,
+      port: 0,
+      logLevel: 'debug',
+      importFile: 'cap.ndjson',
+      keysFile: 'k.json',
+    });
   });
 });
 
@@ -141,9 +163,7 @@ describe('retention specs', () => {
 
 describe('source names', () => {
   it('are host or host/vhost, unique, without credentials', () => {
-    const urls = ['rabbit://u:secret@mq1:5672/', 'rabbit://mq1:5673//', 'rabbit://mq2/nova', 'rabbit://u:p@[::1]:5672/'].map((u) =>
-      parseTransportUrl(u),
-    );
+    const urls = ['rabbit://u:secret@mq1:5672/', 'rabbit://mq1:5673//', 'rabbit://mq2/nova', 'rabbit://u:p@[::1]:5672/'].map((u) => parseTransportUrl(u));
     expect(uniqueSourceNames(urls)).toEqual(['mq1', 'mq1#2', 'mq2/nova', '[::1]']);
   });
 });

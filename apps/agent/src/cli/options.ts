@@ -95,32 +95,17 @@ export function buildProgram(version: string): Command {
         .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_EXCHANGES))
         .default(NO_EXCHANGES, 'every topic exchange except amq.*'),
     )
-    .addOption(
-      new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)'),
-    )
+    .addOption(new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)'))
     .addOption(new Option('--data-dir <dir>', 'where the capture store lives').default('.osloscope'))
-    .addOption(
-      new Option('--retention <spec>', 'capture kept: "<messages>", "<size>" or "<messages>,<size>"').default(
-        DEFAULT_RETENTION_SPEC,
-      ),
-    )
+    .addOption(new Option('--retention <spec>', 'capture kept: "<messages>", "<size>" or "<messages>,<size>"').default(DEFAULT_RETENTION_SPEC))
     .addOption(new Option('--host <host>', 'HTTP listen address').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'HTTP port (0 = pick a free one)').default(String(DEFAULT_PORT)))
     .addOption(new Option('--demo', 'run the built-in simulated OpenStack instead of a broker').default(false))
-    .addOption(
-      new Option('--import <file>', 'load an NDJSON capture at start; no broker needed (default: none)'),
-    )
+    .addOption(new Option('--import <file>', 'load an NDJSON capture at start; no broker needed (default: none)'))
     .addOption(new Option('--allow-replay', 'allow replaying captured messages to the broker').default(false))
-    .addOption(
-      new Option('--keys <file>', 'message-signing key file (JSON) to verify signatures (default: none)'),
-    )
+    .addOption(new Option('--keys <file>', 'message-signing key file (JSON) to verify signatures (default: none)'))
     .addOption(new Option('--show-secrets', 'do not mask auth tokens and passwords in the UI and exports').default(false))
-    .addOption(
-      new Option(
-        '--no-demo-fallback',
-        'do not start the demo when no broker is reachable at start (default: fall back to the demo)',
-      ),
-    )
+    .addOption(new Option('--no-demo-fallback', 'do not start the demo when no broker is reachable at start (default: fall back to the demo)'))
     .addOption(new Option('--log-level <level>', 'log verbosity').choices([...LOG_LEVELS]).default('info'))
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError('(run osloscope --help for usage)')

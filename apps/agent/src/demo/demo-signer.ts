@@ -84,7 +84,9 @@ export class DemoSigner {
       raw[raw.length - 17]! ^= 0x20;
       const message = raw.toString('base64');
       const { skey } = deriveTicketKeys(rndkey, req.source, signedFor, String(ticketStart));
-      const signature = createHmac('sha256', skey).update(env['oslo.version'] + env['oslo.secure.metadata'] + message, 'utf8').digest('base64');
+      const signature = createHmac('sha256', skey)
+        .update(env['oslo.version'] + env['oslo.secure.metadata'] + message, 'utf8')
+        .digest('base64');
       return envelopeText({ ...env, 'oslo.message': message, 'oslo.secure.signature': signature });
     }
     return body;

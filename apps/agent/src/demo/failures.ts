@@ -4,22 +4,14 @@ import type { RemoteFailure } from '@osloscope/shared';
 const OSLO = '/usr/lib/python3/dist-packages/oslo_messaging/rpc';
 const NOVA = '/usr/lib/python3/dist-packages/nova';
 
-const DISPATCH_FRAMES = [
-  `  File "${OSLO}/server.py", line 165, in _process_incoming\n    res = self.dispatcher.dispatch(message)\n`,
-];
+const DISPATCH_FRAMES = [`  File "${OSLO}/server.py", line 165, in _process_incoming\n    res = self.dispatcher.dispatch(message)\n`];
 const ENDPOINT_FRAMES = [
   ...DISPATCH_FRAMES,
   `  File "${OSLO}/dispatcher.py", line 309, in dispatch\n    return self._do_dispatch(endpoint, method, ctxt, args)\n`,
   `  File "${OSLO}/dispatcher.py", line 229, in _do_dispatch\n    result = func(ctxt, **new_args)\n`,
 ];
 
-function failure(
-  module: string,
-  cls: string,
-  message: string,
-  frames: string[],
-  kwargs: Record<string, unknown> = {},
-): RemoteFailure {
+function failure(module: string, cls: string, message: string, frames: string[], kwargs: Record<string, unknown> = {}): RemoteFailure {
   return {
     class: cls,
     module,
@@ -32,12 +24,10 @@ function failure(
 
 /** A server on an older release does not implement the requested version (rolling upgrade). */
 export function unsupportedVersion(version: string, method: string): RemoteFailure {
-  return failure(
-    'oslo_messaging.rpc.dispatcher',
-    'UnsupportedVersion',
-    `Endpoint does not support RPC version ${version}. Attempted method: ${method}`,
-    [...DISPATCH_FRAMES, `  File "${OSLO}/dispatcher.py", line 316, in dispatch\n    raise UnsupportedVersion(version, method=method)\n`],
-  );
+  return failure('oslo_messaging.rpc.dispatcher', 'UnsupportedVersion', `Endpoint does not support RPC version ${version}. Attempted method: ${method}`, [
+    ...DISPATCH_FRAMES,
+    `  File "${OSLO}/dispatcher.py", line 316, in dispatch\n    raise UnsupportedVersion(version, method=method)\n`,
+  ]);
 }
 
 export function noSuchMethod(method: string): RemoteFailure {
@@ -53,10 +43,7 @@ export function noValidHost(): RemoteFailure {
     'nova.exception',
     'NoValidHost',
     `No valid host was found. ${reason}`,
-    [
-      ...ENDPOINT_FRAMES,
-      `  File "${NOVA}/scheduler/manager.py", line 244, in select_destinations\n    raise exception.NoValidHost(reason=reason)\n`,
-    ],
+    [...ENDPOINT_FRAMES, `  File "${NOVA}/scheduler/manager.py", line 244, in select_destinations\n    raise exception.NoValidHost(reason=reason)\n`],
     { code: 500, reason },
   );
 }

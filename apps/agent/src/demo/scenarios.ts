@@ -85,7 +85,12 @@ export const bootInstance: Scenario = (c, t0) => {
     topic: 'scheduler',
     version: '4.5',
     method: 'select_destinations',
-    args: { spec_obj: { 'nova_object.name': 'RequestSpec', 'nova_object.data': { instance_uuid: uuid, num_instances: 1 } }, instance_uuids: [uuid], return_objects: true, return_alternates: true },
+    args: {
+      spec_obj: { 'nova_object.name': 'RequestSpec', 'nova_object.data': { instance_uuid: uuid, num_instances: 1 } },
+      instance_uuids: [uuid],
+      return_objects: true,
+      return_alternates: true,
+    },
     context: ctx,
   });
   if (!select.server) return;
@@ -101,7 +106,9 @@ export const bootInstance: Scenario = (c, t0) => {
     return;
   }
   const host = rng.pick(topology.computes);
-  const at = flow.reply(select.server, select, decided, { result: [[{ 'nova_object.name': 'Selection', 'nova_object.data': { service_host: host.host, nodename: host.host } }]] });
+  const at = flow.reply(select.server, select, decided, {
+    result: [[{ 'nova_object.name': 'Selection', 'nova_object.data': { service_host: host.host, nodename: host.host } }]],
+  });
   const run = flow.cast(at + 2, conductor, {
     topic: 'compute',
     server: host.host,
@@ -120,7 +127,12 @@ export const bootInstance: Scenario = (c, t0) => {
     context: ctx,
   });
   const saved = replyOk(c, save, [{ 'nova_object.name': 'Instance', 'nova_object.data': { vm_state: 'active' } }, null]);
-  flow.notify(saved + rng.int(100, 400), host, { priority: 'INFO', eventType: 'compute.instance.create.end', payload: { instance_id: uuid, state: 'active', host: host.host }, context: ctx });
+  flow.notify(saved + rng.int(100, 400), host, {
+    priority: 'INFO',
+    eventType: 'compute.instance.create.end',
+    payload: { instance_id: uuid, state: 'active', host: host.host },
+    context: ctx,
+  });
   // The compute tells every scheduler about its new instance (signed fanout).
   flow.cast(saved + 5, host, {
     topic: 'scheduler',

@@ -120,12 +120,8 @@ export function buildDemoTopology(rng: Rng, options: DemoTopologyOptions = {}): 
   const computes = options.computes ?? 4;
   const oldComputes = Math.min(options.oldComputes ?? 1, computes);
   const api = makeProcess('api', 'api-1', { rpc: false, replies: true });
-  const conductors = range(options.conductors ?? 2).map((i) =>
-    makeProcess('conductor', `conductor-${i}`, { rpc: true, replies: true }),
-  );
-  const schedulers = range(options.schedulers ?? 2).map((i) =>
-    makeProcess('scheduler', `scheduler-${i}`, { rpc: true, replies: false }),
-  );
+  const conductors = range(options.conductors ?? 2).map((i) => makeProcess('conductor', `conductor-${i}`, { rpc: true, replies: true }));
+  const schedulers = range(options.schedulers ?? 2).map((i) => makeProcess('scheduler', `scheduler-${i}`, { rpc: true, replies: false }));
   const computeProcs = computeHostNames(options).map((host, i) =>
     makeProcess('compute', host, {
       rpc: true,
@@ -134,10 +130,7 @@ export function buildDemoTopology(rng: Rng, options: DemoTopologyOptions = {}): 
     }),
   );
   const notificationAgent = makeProcess('notification-agent', 'ceilometer-1', { rpc: false, replies: false });
-  notificationAgent.rpc = connection(nextIp(), notificationAgent.program, notificationAgent.pid, [
-    'notifications.info',
-    'notifications.error',
-  ]);
+  notificationAgent.rpc = connection(nextIp(), notificationAgent.program, notificationAgent.pid, ['notifications.info', 'notifications.error']);
 
   const processes = [api, ...conductors, ...schedulers, ...computeProcs, notificationAgent];
   const queues = new Set<string>();

@@ -29,7 +29,10 @@ export function isTraceEvent(raw: Pick<RawCapture, 'origin' | 'headers' | 'routi
 }
 
 /** One decode path for every source. */
-export function decodeRaw(raw: Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>, opts: DecodeOptions): DecodedEnvelope {
+export function decodeRaw(
+  raw: Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>,
+  opts: DecodeOptions,
+): DecodedEnvelope {
   if (isTraceEvent(raw)) return decodeTraceEvent({ routingKey: raw.routingKey, headers: raw.headers, body: raw.body }, opts);
   return decodeMessage({ exchange: raw.exchange, routingKey: raw.routingKey, properties: raw.properties, body: raw.body }, opts);
 }

@@ -37,7 +37,10 @@ describe('version reports', () => {
   });
 
   it('has no warning when every version is accepted; a missing version counts as 1.0', () => {
-    const [report] = buildVersionReports([{ ...base, version: null, count: 1 }, { ...base, kind: 'cast', outcome: null, version: '1.1' }]);
+    const [report] = buildVersionReports([
+      { ...base, version: null, count: 1 },
+      { ...base, kind: 'cast', outcome: null, version: '1.1' },
+    ]);
     expect(report).toMatchObject({ mixedVersions: false, warning: null });
     expect(report?.versions.map((v) => [v.version, v.sent, v.ok])).toEqual([
       ['1.0', 1, 1],
@@ -46,7 +49,10 @@ describe('version reports', () => {
   });
 
   it('counts casts apart, so a row adds up: sent = outcomes of calls + casts (no reply)', () => {
-    const [report] = buildVersionReports([{ ...base, count: 2 }, { ...base, kind: 'cast', outcome: null, count: 3 }]);
+    const [report] = buildVersionReports([
+      { ...base, count: 2 },
+      { ...base, kind: 'cast', outcome: null, count: 3 },
+    ]);
     const row = report?.versions[0];
     expect(row).toMatchObject({ sent: 5, ok: 2, casts: 3 });
     const outcomes = row ? row.ok + row.unsupportedVersion + row.noSuchMethod + row.otherErrors + row.timeouts + row.pending + row.casts : 0;

@@ -65,7 +65,17 @@ export function buildVersionReports(facets: Iterable<VersionFacet>): VersionRepo
     let acc = reports.get(key);
     if (!acc) {
       acc = {
-        report: { key, exchange: f.exchange, topic: f.topic, namespace: f.namespace, versions: [], failures: [], servers: [], mixedVersions: false, warning: null },
+        report: {
+          key,
+          exchange: f.exchange,
+          topic: f.topic,
+          namespace: f.namespace,
+          versions: [],
+          failures: [],
+          servers: [],
+          mixedVersions: false,
+          warning: null,
+        },
         versions: new Map(),
         failures: new Map(),
         servers: new Map(),

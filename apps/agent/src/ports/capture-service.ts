@@ -1,13 +1,4 @@
-import type {
-  CaptureCounts,
-  CaptureGap,
-  EnvelopeDetail,
-  EnvelopeFilter,
-  EnvelopeRecord,
-  FlowAggregate,
-  StoreHealth,
-  VersionReport,
-} from '@osloscope/shared';
+import type { CaptureCounts, CaptureGap, EnvelopeDetail, EnvelopeFilter, EnvelopeRecord, FlowAggregate, StoreHealth, VersionReport } from '@osloscope/shared';
 import type { RawCapture } from './raw-capture.js';
 
 export interface PageRequest {

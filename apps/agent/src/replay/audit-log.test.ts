@@ -9,8 +9,20 @@ const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const entry = (replayId: string, at: number): ReplayAuditEntry => ({
-  replayId, at, originalId: 3, newId: null, source: 'rabbit', exchange: 'openstack', routingKey: 'demo', kind: 'call',
-  method: 'echo', signed: false, sent: '{}', outcome: 'sent', detail: null, finishedAt: null,
+  replayId,
+  at,
+  originalId: 3,
+  newId: null,
+  source: 'rabbit',
+  exchange: 'openstack',
+  routingKey: 'demo',
+  kind: 'call',
+  method: 'echo',
+  signed: false,
+  sent: '{}',
+  outcome: 'sent',
+  detail: null,
+  finishedAt: null,
 });
 
 describe('replay audit log', () => {

@@ -5,7 +5,15 @@
  * on first use, re-created after a failure, closed on shutdown.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { decodeMessage, toAmqpConnectOptions, uuid4Hex, type AmqpProperties, type DecodedEnvelope, type EncodedMessage, type TransportUrl } from '@osloscope/shared';
+import {
+  decodeMessage,
+  toAmqpConnectOptions,
+  uuid4Hex,
+  type AmqpProperties,
+  type DecodedEnvelope,
+  type EncodedMessage,
+  type TransportUrl,
+} from '@osloscope/shared';
 import { toAmqpProperties } from '../amqp/amqp-values.js';
 import { toPublishOptions } from '../amqp/publish-options.js';
 import { scrubError } from '../amqp/broker-session.js';

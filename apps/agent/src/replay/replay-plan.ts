@@ -64,7 +64,10 @@ function decodeOriginal(original: OriginalMessage): DecodedEnvelope | string {
 }
 
 /** Where the replay goes: the original's target unless the user picked another. */
-function resolveTarget(decoded: DecodedEnvelope, target: ReplayTarget | undefined): { exchange: string; topic: string; server: string | null; fanout: boolean; routingKey?: string } | string {
+function resolveTarget(
+  decoded: DecodedEnvelope,
+  target: ReplayTarget | undefined,
+): { exchange: string; topic: string; server: string | null; fanout: boolean; routingKey?: string } | string {
   const t = decoded.target!;
   const topic = t.topic ?? decoded.routingKey;
   let exchange = t.exchange;

@@ -6,7 +6,18 @@
  * its reply (or its expiration).
  */
 import { hostname } from 'node:os';
-import { describeReplayOutcome, parseTransportUrl, redactContext, redactJsonText, redactValue, uuid4Hex, type EncodedMessage, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
+import {
+  describeReplayOutcome,
+  parseTransportUrl,
+  redactContext,
+  redactJsonText,
+  redactValue,
+  uuid4Hex,
+  type EncodedMessage,
+  type ReplayAuditEntry,
+  type ReplayPreview,
+  type ReplayResult,
+} from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../ports/capture-service.js';
 import type { RawCapture } from '../ports/raw-capture.js';
@@ -67,8 +78,7 @@ export interface ReplayService {
   close(): Promise<void>;
 }
 
-export const DISABLED_MESSAGE =
-  'replay is disabled: start the agent with --allow-replay to allow publishing captured messages again';
+export const DISABLED_MESSAGE = 'replay is disabled: start the agent with --allow-replay to allow publishing captured messages again';
 const PREVIEW_TTL_MS = 10 * 60_000;
 const MAX_PREVIEWS = 200;
 
@@ -103,7 +113,11 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
     brokers.set(spec.source, { spec, broker });
   }
 
-  function ingestOwn(spec: ReplayBrokerSpec, m: { exchange: string; routingKey: string; properties: EncodedMessage['properties']; body: Uint8Array }, at: number): void {
+  function ingestOwn(
+    spec: ReplayBrokerSpec,
+    m: { exchange: string; routingKey: string; properties: EncodedMessage['properties']; body: Uint8Array },
+    at: number,
+  ): void {
     const raw: RawCapture = { source: spec.source, receivedAt: at, origin: 'replay', headers: {}, ...m };
     try {
       opts.capture.ingest(raw);
@@ -169,7 +183,10 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       };
     }
     try {
-      return { body: signer.signInner(innerText, { source: signerSource, destination, key }), note: `signed for destination '${destination}' as '${signerSource}'` };
+      return {
+        body: signer.signInner(innerText, { source: signerSource, destination, key }),
+        note: `signed for destination '${destination}' as '${signerSource}'`,
+      };
     } catch (e) {
       return { body: null, note: `unsigned: signing failed (${e instanceof Error ? e.message : String(e)})` };
     }
@@ -187,7 +204,10 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       if (!first) return refuse(409, 'no broker attached: start the agent with --transport-url to replay messages');
       const hasTarget = req.target !== undefined && Object.values(req.target).some((v) => v !== undefined);
       if (!hasTarget) {
-        return refuse(400, `message ${req.id} comes from '${raw.record.source}', not from an attached broker: confirm the target (target.exchange / target.routingKey / target.server) to publish it to '${first.spec.source}'`);
+        return refuse(
+          400,
+          `message ${req.id} comes from '${raw.record.source}', not from an attached broker: confirm the target (target.exchange / target.routingKey / target.server) to publish it to '${first.spec.source}'`,
+        );
       }
       chosen = first;
       warnings.push(`the original came from '${raw.record.source}'; this replay is published to the attached broker '${first.spec.source}'`);
@@ -332,7 +352,13 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       }
       if (p.spec.ingest === 'none') ingestOwn(p.spec, message, sentAt);
       audit.record(entry);
-      log.info('replayed a message', { originalId: preview.originalId, replayId: preview.uniqueId, exchange: preview.exchange, routingKey: preview.routingKey, routed });
+      log.info('replayed a message', {
+        originalId: preview.originalId,
+        replayId: preview.uniqueId,
+        exchange: preview.exchange,
+        routingKey: preview.routingKey,
+        routed,
+      });
       followOutcome(p, routed, record.promise, reply);
       const id = await record.promise;
       return { ok: true, value: { id, replayId: preview.uniqueId, msgId: preview.msgId, routed } };

@@ -4,9 +4,21 @@ import { healthStatus } from './health-report.js';
 
 function source(over: Partial<SourceHealth>): SourceHealth {
   return {
-    name: '127.0.0.1', url: 'rabbit://guest:***@127.0.0.1:5672/', mode: 'firehose', state: 'connected',
-    vhost: '/', host: '127.0.0.1', tracing: [], tracingEnabledByAgent: false, warnings: [], blindSpots: [],
-    lastError: null, connectedSince: 1, reconnects: 0, backlog: 0, ...over,
+    name: '127.0.0.1',
+    url: 'rabbit://guest:***@127.0.0.1:5672/',
+    mode: 'firehose',
+    state: 'connected',
+    vhost: '/',
+    host: '127.0.0.1',
+    tracing: [],
+    tracingEnabledByAgent: false,
+    warnings: [],
+    blindSpots: [],
+    lastError: null,
+    connectedSince: 1,
+    reconnects: 0,
+    backlog: 0,
+    ...over,
   };
 }
 

@@ -3,13 +3,7 @@
  * links from the web app and API calls mean the same thing; whatever it cannot accept
  * becomes a 400 with a message naming the parameter.
  */
-import {
-  ENVELOPE_KINDS,
-  OUTCOME_STATUSES,
-  SIGNATURE_STATUSES,
-  filterFromSearchParams,
-  type EnvelopeFilter,
-} from '@osloscope/shared';
+import { ENVELOPE_KINDS, OUTCOME_STATUSES, SIGNATURE_STATUSES, filterFromSearchParams, type EnvelopeFilter } from '@osloscope/shared';
 import type { PageRequest } from '../ports/capture-service.js';
 
 export const MAX_PAGE_LIMIT = 1000;

@@ -1,12 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import {
-  PROTOCOL_VERSION,
-  type AgentHello,
-  type ClientToServerEvents,
-  type EnvelopeBatch,
-  type ServerToClientEvents,
-} from '@osloscope/shared';
+import { PROTOCOL_VERSION, type AgentHello, type ClientToServerEvents, type EnvelopeBatch, type ServerToClientEvents } from '@osloscope/shared';
 import type { CaptureCore } from '../capture/capture-core.js';
 import { fixtureRaws, openTestCore } from '../../test/support/capture-fixtures.js';
 import { silentLogger } from '../../test/support/loggers.js';

@@ -26,13 +26,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../ports/capture-service.js';
-import {
-  DEFAULT_HISTORY_LIMIT,
-  envelopeFilterSchema,
-  parseInput,
-  recordIdSchema,
-  subscribeRequestSchema,
-} from './input-schemas.js';
+import { DEFAULT_HISTORY_LIMIT, envelopeFilterSchema, parseInput, recordIdSchema, subscribeRequestSchema } from './input-schemas.js';
 import { DEFAULT_MAX_PENDING, SubscriberQueue } from './subscriber-queue.js';
 
 export type StreamServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -73,11 +67,7 @@ interface Subscriber {
 const PAGE = 1000; // CaptureService.query's maximum page
 
 /** The latest `limit` records matching `filter`, oldest first. */
-export function historyFor(
-  capture: CaptureService,
-  filter: EnvelopeFilter,
-  limit: number,
-): { items: EnvelopeRecord[]; total: number; totalCapped: boolean } {
+export function historyFor(capture: CaptureService, filter: EnvelopeFilter, limit: number): { items: EnvelopeRecord[]; total: number; totalCapped: boolean } {
   const pages: EnvelopeRecord[][] = [];
   let total = 0;
   let totalCapped = false;

@@ -8,8 +8,7 @@ import { parseStrictJson, type StrictJson } from './strict-json.js';
 
 describe('strict base64', () => {
   it.each(['', 'QQ==', 'QUI=', 'QUJD', 'aB55pJNOPCsfg6sxRqjYSA=='])('accepts %j', (s) => expect(isStrictBase64(s)).toBe(true));
-  it.each(['Q', 'QQ', 'QQ=', 'QQ==QQ==', 'QU JD', 'QUJD\n', 'QU-D', 'QU_D', '=QUJ'])('rejects %j', (s) =>
-    expect(decodeStrictBase64(s)).toBeNull());
+  it.each(['Q', 'QQ', 'QQ=', 'QQ==QQ==', 'QU JD', 'QUJD\n', 'QU-D', 'QU_D', '=QUJ'])('rejects %j', (s) => expect(decodeStrictBase64(s)).toBeNull());
   it('ignores unused trailing bits', () => expect(decodeStrictBase64('QR==')).toEqual(Buffer.from('A')));
 });
 
@@ -66,9 +65,10 @@ describe('strict JSON', () => {
     const v = ok(' {"a": [true, false, null, "x\\u00e9\\n\\/"], "b": {}} ');
     expect(v.kind).toBe('object');
     const a = v.kind === 'object' ? v.members.get('a') : undefined;
-    expect(a).toEqual({ kind: 'array', items: [
-      { kind: 'boolean', value: true }, { kind: 'boolean', value: false }, { kind: 'null' }, { kind: 'string', value: 'xé\n/' },
-    ] });
+    expect(a).toEqual({
+      kind: 'array',
+      items: [{ kind: 'boolean', value: true }, { kind: 'boolean', value: false }, { kind: 'null' }, { kind: 'string', value: 'xé\n/' }],
+    });
   });
 
   it.each([

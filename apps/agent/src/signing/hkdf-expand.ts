@@ -33,12 +33,7 @@ export function ticketInfo(source: string, destination: string, esekTimestamp: s
 }
 
 /** Derives skey = OKM[0:16] and ekey = OKM[16:32] from the ticket's rndkey (§4). */
-export function deriveTicketKeys(
-  rndkey: Uint8Array,
-  source: string,
-  destination: string,
-  esekTimestamp: string,
-): TicketKeys {
+export function deriveTicketKeys(rndkey: Uint8Array, source: string, destination: string, esekTimestamp: string): TicketKeys {
   const okm = hkdfExpandSha256(rndkey, Buffer.from(ticketInfo(source, destination, esekTimestamp), 'utf8'));
   return { skey: okm.subarray(0, 16), ekey: okm.subarray(16, 32) };
 }

@@ -3,12 +3,5 @@
 export { KeyFileError, createKeyRing, loadKeyFile, parseKeyFile, type KeyRing } from './key-file.js';
 export { createVerifier, type Verifier, type VerifierOptions, type VerifyInput, type VerifyResult } from './verifier.js';
 export { routingTargetOf } from './routing-target.js';
-export {
-  createSigner,
-  signMessage,
-  type Signer,
-  type SignerInputs,
-  type SignerOptions,
-  type SignInnerOptions,
-} from './signer.js';
+export { createSigner, signMessage, type Signer, type SignerInputs, type SignerOptions, type SignInnerOptions } from './signer.js';
 export { DEFAULT_REPLAY_MEMORY, ReplayMemory } from './replay-memory.js';

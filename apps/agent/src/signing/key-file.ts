@@ -71,10 +71,7 @@ class SecretKeyRing implements KeyRing {
  * A key ring from keys already in memory (demo, tests). Keys must be 16 bytes; they are copied.
  * @throws KeyFileError when a key has the wrong length
  */
-export function createKeyRing(
-  keys: Iterable<[string, Uint8Array]> | Record<string, Uint8Array>,
-  requireSigned: Iterable<string> = [],
-): KeyRing {
+export function createKeyRing(keys: Iterable<[string, Uint8Array]> | Record<string, Uint8Array>, requireSigned: Iterable<string> = []): KeyRing {
   const entries = Symbol.iterator in keys ? [...(keys as Iterable<[string, Uint8Array]>)] : Object.entries(keys);
   const map = new Map<string, Buffer>();
   entries.forEach(([name, key], i) => {

@@ -107,8 +107,10 @@ describe('verifier on unsigned traffic', () => {
     for (const body of ['', 'null', '[1,2]', '"text"', '{"oslo.secure.metadata": 5, "oslo.secure.signature": null}']) {
       expect(() => verifier.verify({ body, routingTarget: 'scheduler' })).not.toThrow();
     }
-    expect(verifier.verify({ body: '{"oslo.secure.metadata": 5, "oslo.secure.signature": null}', routingTarget: 'scheduler' }))
-      .toMatchObject({ status: 'failed', reason: 'InvalidMetadata' });
+    expect(verifier.verify({ body: '{"oslo.secure.metadata": 5, "oslo.secure.signature": null}', routingTarget: 'scheduler' })).toMatchObject({
+      status: 'failed',
+      reason: 'InvalidMetadata',
+    });
   });
 
   it('treats a reply as unsigned even on a listed queue, but not a call carrying _msg_id', () => {

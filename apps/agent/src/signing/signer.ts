@@ -108,11 +108,7 @@ export function signMessage(inputs: SignerInputs): string {
   });
 
   // 4. Signature over the three strings as they will sit in the envelope.
-  const signature = createHmac('sha256', skey)
-    .update(version, 'utf8')
-    .update(metadata, 'utf8')
-    .update(message, 'utf8')
-    .digest('base64');
+  const signature = createHmac('sha256', skey).update(version, 'utf8').update(metadata, 'utf8').update(message, 'utf8').digest('base64');
   return (
     `{"oslo.version": ${pythonJsonString(version)}, "oslo.message": ${pythonJsonString(message)}, ` +
     `"oslo.secure.metadata": ${pythonJsonString(metadata)}, "oslo.secure.signature": ${pythonJsonString(signature)}}`

@@ -122,11 +122,7 @@ export function createVerifier(keys: KeyRing | null, opts: VerifierOptions = {})
 
     // Step 7: HMAC over the strings as they sit in the envelope; compare base64 text in constant time.
     const { skey, ekey } = deriveTicketKeys(ticket.rndkey, md.source, md.destination, ticket.timestamp);
-    const expected = createHmac('sha256', skey)
-      .update(version, 'utf8')
-      .update(metadataText, 'utf8')
-      .update(message, 'utf8')
-      .digest('base64');
+    const expected = createHmac('sha256', skey).update(version, 'utf8').update(metadataText, 'utf8').update(message, 'utf8').digest('base64');
     if (!equalInConstantTime(expected, signature)) {
       return failed('InvalidSignature', 'signature does not match the message');
     }
@@ -179,10 +175,7 @@ function innerOf(body: unknown): unknown {
 /** An RPC reply: no `method`, a `_msg_id`, and a `result` or `failure`. */
 function isReply(inner: unknown): boolean {
   return (
-    isRecord(inner) &&
-    !Object.hasOwn(inner, 'method') &&
-    Object.hasOwn(inner, '_msg_id') &&
-    (Object.hasOwn(inner, 'result') || Object.hasOwn(inner, 'failure'))
+    isRecord(inner) && !Object.hasOwn(inner, 'method') && Object.hasOwn(inner, '_msg_id') && (Object.hasOwn(inner, 'result') || Object.hasOwn(inner, 'failure'))
   );
 }
 

@@ -153,20 +153,18 @@ interface VersionGroupRow {
 export function versionsOf(store: CaptureStore, filter: EnvelopeFilter, scan = !isEmptyFilter(filter)): VersionReport[] {
   const groups = scan ? versionGroups(store, filter) : store.summary<VersionGroupRow>('version_groups');
   return buildVersionReports(
-    groups.map(
-      (g): VersionFacet => ({
-        exchange: g.exchange,
-        topic: g.topic,
-        namespace: g.namespace === '' ? null : g.namespace,
-        version: g.version,
-        method: g.method,
-        kind: g.kind,
-        outcome: g.outcome,
-        failureClass: g.failure_class,
-        server: g.server,
-        client: g.client_key,
-        count: g.n,
-      }),
-    ),
+    groups.map((g): VersionFacet => ({
+      exchange: g.exchange,
+      topic: g.topic,
+      namespace: g.namespace === '' ? null : g.namespace,
+      version: g.version,
+      method: g.method,
+      kind: g.kind,
+      outcome: g.outcome,
+      failureClass: g.failure_class,
+      server: g.server,
+      client: g.client_key,
+      count: g.n,
+    })),
   );
 }

@@ -276,7 +276,7 @@ export class CaptureStore {
       // A late change reads its record back with this: the JSON alone, no row object to build.
       recordJson: this.db.prepare('SELECT record_json FROM messages WHERE id = ?').pluck(),
       callByMsgId: this.db.prepare("SELECT id FROM messages WHERE msg_id = ? AND kind = 'call' ORDER BY id DESC LIMIT 1").pluck(),
-      byUniqueId: this.db.prepare("SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1").pluck(),
+      byUniqueId: this.db.prepare('SELECT id FROM messages WHERE unique_id = ? ORDER BY id DESC LIMIT 1').pluck(),
       pending: this.db.prepare(`SELECT ${RECORD_ROW} FROM messages WHERE outcome = 'pending' ORDER BY id`),
       totals: this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(raw_size), 0) AS bytes, COALESCE(MAX(id), 0) AS maxId FROM messages'),
       oldest: this.db.prepare('SELECT id, raw_size, exchange, target_exchange, late_text IS NOT NULL AS late FROM messages ORDER BY id LIMIT ?'),
@@ -406,7 +406,15 @@ export class CaptureStore {
    * nine indexed ones (it names a server, an outcome and latency), so a late change rewrites the
    * row and nothing else. The record JSON and the COALESCEd tail are always set.
    */
-  private updateRow(row: unknown[], before: readonly unknown[], late: string | null, segment: number | null, offset: number | null, length: number | null, id: number): void {
+  private updateRow(
+    row: unknown[],
+    before: readonly unknown[],
+    late: string | null,
+    segment: number | null,
+    offset: number | null,
+    length: number | null,
+    id: number,
+  ): void {
     let mask = 0;
     const params: unknown[] = [];
     for (let i = 0; i < COLUMN_NAMES.length; i++) {
@@ -424,7 +432,9 @@ export class CaptureStore {
   private updateFor(mask: number): Database.Statement {
     let stmt = this.updates.get(mask);
     if (!stmt) {
-      const changed = COLUMN_NAMES.filter((_c, i) => (mask & (1 << i)) !== 0).map((c) => `${c} = ?, `).join('');
+      const changed = COLUMN_NAMES.filter((_c, i) => (mask & (1 << i)) !== 0)
+        .map((c) => `${c} = ?, `)
+        .join('');
       // raw_size and the raw reference NULL: the write does not carry the raw event, the row
       // keeps its own; body_text is written once (a row of an older version gets one from its
       // old search text); late_text NULL: unchanged (see writeBatch).

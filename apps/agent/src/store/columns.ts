@@ -118,7 +118,9 @@ export const COLUMN_NAMES = [
  * The names are fixed identifiers of this module, never input.
  */
 const compiledRowOf = new Function('c', `return [${COLUMN_NAMES.map((n) => `c.${n}`).join(', ')}];`) as (c: RecordColumns) => unknown[];
-const compiledColumnsOf = new Function('r', `return { ${COLUMN_NAMES.map((n, i) => `${n}: r[${i}]`).join(', ')} };`) as (r: readonly unknown[]) => RecordColumns;
+const compiledColumnsOf = new Function('r', `return { ${COLUMN_NAMES.map((n, i) => `${n}: r[${i}]`).join(', ')} };`) as (
+  r: readonly unknown[],
+) => RecordColumns;
 
 export function rowOfColumns(c: RecordColumns): unknown[] {
   return compiledRowOf(c);

@@ -83,8 +83,18 @@ describe('lean stored records', () => {
       const cols = columnsOf(w.record);
       const raw = w.raw;
       if (!raw) throw new Error('fixture write without raw');
-      insert.run(w.record.id, ...COLUMN_NAMES.map((c) => cols[c]), JSON.stringify(w.record), raw.origin, raw.exchange, raw.routingKey,
-        JSON.stringify(raw.headers), JSON.stringify(raw.properties), Buffer.from(raw.body), raw.body.byteLength);
+      insert.run(
+        w.record.id,
+        ...COLUMN_NAMES.map((c) => cols[c]),
+        JSON.stringify(w.record),
+        raw.origin,
+        raw.exchange,
+        raw.routingKey,
+        JSON.stringify(raw.headers),
+        JSON.stringify(raw.properties),
+        Buffer.from(raw.body),
+        raw.body.byteLength,
+      );
     }
     old.close();
 

@@ -66,7 +66,14 @@ export function parseFrame(frame: Buffer): StoredRaw | null {
     if (!isRawMeta(meta)) return null;
     const [origin, exchange, routingKey, headers, properties] = meta;
     const body = frame.subarray(4 + metaLength);
-    return { origin: origin as StoredRaw['origin'], exchange, routingKey, headers, properties, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+    return {
+      origin: origin as StoredRaw['origin'],
+      exchange,
+      routingKey,
+      headers,
+      properties,
+      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    };
   } catch {
     return null;
   }
@@ -74,7 +81,9 @@ export function parseFrame(frame: Buffer): StoredRaw | null {
 
 function isRawMeta(v: unknown): v is RawMeta {
   const isObject = (o: unknown) => typeof o === 'object' && o !== null && !Array.isArray(o);
-  return Array.isArray(v) && v.length === 5 && typeof v[0] === 'string' && typeof v[1] === 'string' && typeof v[2] === 'string' && isObject(v[3]) && isObject(v[4]);
+  return (
+    Array.isArray(v) && v.length === 5 && typeof v[0] === 'string' && typeof v[1] === 'string' && typeof v[2] === 'string' && isObject(v[3]) && isObject(v[4])
+  );
 }
 
 export class RawSegmentLog {

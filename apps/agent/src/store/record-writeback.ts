@@ -152,7 +152,10 @@ export class RecordWriteback {
   close(): void {
     try {
       if (!this.drain()) {
-        process.emitWarning(`closing the capture store with its writer stalled: ${this.unwrittenInserts} captured messages are not written`, 'OsloscopeStoreWriter');
+        process.emitWarning(
+          `closing the capture store with its writer stalled: ${this.unwrittenInserts} captured messages are not written`,
+          'OsloscopeStoreWriter',
+        );
       }
     } finally {
       this.opts.writer.close();
@@ -179,7 +182,12 @@ export class RecordWriteback {
       // messages beyond its limit meanwhile). A newer queued change of the same record is kept.
       for (const [id, w] of writes) {
         const newer = this.queue.get(id);
-        const merged: StoreWrite = { record: newer?.record ?? w.record, raw: newer?.raw ?? w.raw, insert: (newer?.insert ?? false) || w.insert, bodyText: newer?.bodyText ?? w.bodyText };
+        const merged: StoreWrite = {
+          record: newer?.record ?? w.record,
+          raw: newer?.raw ?? w.raw,
+          insert: (newer?.insert ?? false) || w.insert,
+          bodyText: newer?.bodyText ?? w.bodyText,
+        };
         const counted = w.countedBytes ?? newer?.countedBytes;
         if (counted !== undefined) merged.countedBytes = counted;
         this.queue.set(id, newer ? merged : w);

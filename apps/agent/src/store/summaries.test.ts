@@ -137,7 +137,7 @@ describe('text index (filled per written batch)', () => {
     // A message found through both its first text and what it gained (a call to `echo` whose
     // reply said the endpoint lacks `echo`) was listed once, above.
     withStore(dataDir, (store) => {
-      const entries = store.select<{ rowid: number }>("SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"ech\" AND \"cho\"'", []);
+      const entries = store.select<{ rowid: number }>('SELECT rowid FROM messages_fts WHERE messages_fts MATCH \'"ech" AND "cho"\'', []);
       const messages = new Set(entries.map((e) => Math.floor(e.rowid / TEXT_ENTRY)));
       expect(entries.length).toBeGreaterThan(messages.size);
     });
@@ -184,8 +184,6 @@ describe('a store from an older version (summaries kept by per-row triggers)', (
     }
   });
 
-
-
   it('drops the old triggers and indexes on open, so new rows are counted and indexed once', () => {
     const dir = filledStore(1000);
     const db = new Database(path.join(dir, 'capture.sqlite'));
@@ -227,7 +225,7 @@ describe('eviction', () => {
       expect(expected.length).toBeGreaterThan(0);
       expect(store.page(byServer, 1000).map((r) => r.id)).toEqual(expected);
       const entries = (below: number) =>
-        store.select<{ n: number }>("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"nod\"' AND rowid < ?", [below])[0]!.n;
+        store.select<{ n: number }>('SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH \'"nod"\' AND rowid < ?', [below])[0]!.n;
       expect(entries(TEXT_ENTRY * minId)).toBe(0);
       expect(entries(Number.MAX_SAFE_INTEGER)).toBeGreaterThan(0);
     });
@@ -249,8 +247,8 @@ describe('eviction', () => {
       // Segments are rewritten at 50 % deleted, not FTS5's 10 % (the write rate with retention full).
       expect(store.select("SELECT v FROM messages_fts_config WHERE k = 'deletemerge'", [])).toEqual([{ v: 50 }]);
       expect(store.select('SELECT COUNT(*) AS n FROM message_exchanges WHERE message_id < ?', [minId])).toEqual([{ n: 0 }]);
-      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"' AND rowid < ?", [TEXT_ENTRY * minId])).toEqual([{ n: 0 }]);
-      expect(store.select("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH '\"rep\"'", [])[0]).not.toEqual({ n: 0 });
+      expect(store.select('SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH \'"rep"\' AND rowid < ?', [TEXT_ENTRY * minId])).toEqual([{ n: 0 }]);
+      expect(store.select('SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH \'"rep"\'', [])[0]).not.toEqual({ n: 0 });
     });
   });
 });

@@ -160,7 +160,9 @@ export function prepareSummaryStatements(db: Database.Database): SummaryStatemen
       `INSERT INTO flow_groups (group_key, flow_key, kind, outcome, failure_class, client_key, server, sig_failed, n)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(group_key) DO UPDATE SET n = n + excluded.n`,
     ),
-    latency: db.prepare('INSERT INTO flow_latencies (flow_key, latency_ms, n) VALUES (?, ?, ?) ON CONFLICT(flow_key, latency_ms) DO UPDATE SET n = n + excluded.n'),
+    latency: db.prepare(
+      'INSERT INTO flow_latencies (flow_key, latency_ms, n) VALUES (?, ?, ?) ON CONFLICT(flow_key, latency_ms) DO UPDATE SET n = n + excluded.n',
+    ),
     reached: db.prepare('INSERT INTO flow_reached (flow_key, server, n) VALUES (?, ?, ?) ON CONFLICT(flow_key, server) DO UPDATE SET n = n + excluded.n'),
     versionGroup: db.prepare(
       `INSERT INTO version_groups (group_key, exchange, topic, namespace, version, method, kind, outcome, failure_class, server, client_key, n)
@@ -180,9 +182,9 @@ const SUMMARY_SELECT = SUMMARY_COLUMN_NAMES.join(', ');
  * (a rebuild, with `sign` 1), grouped in SQL so a million rows cost one pass.
  */
 export function deltaOfRows(db: Database.Database, where: string, params: unknown[], sign: 1 | -1, delta = new SummaryDelta()): SummaryDelta {
-  const rows = db
-    .prepare(`SELECT ${SUMMARY_SELECT}, COUNT(*) AS n FROM messages WHERE ${where} GROUP BY ${SUMMARY_SELECT}`)
-    .iterate(...params) as Iterable<SummaryColumns & { n: number }>;
+  const rows = db.prepare(`SELECT ${SUMMARY_SELECT}, COUNT(*) AS n FROM messages WHERE ${where} GROUP BY ${SUMMARY_SELECT}`).iterate(...params) as Iterable<
+    SummaryColumns & { n: number }
+  >;
   for (const row of rows) delta.add(row, sign * row.n);
   return delta;
 }

@@ -10,7 +10,6 @@ import { columnsOf, rowOfColumns, serverNamesOf } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
 import { frameLength, frameMeta, writeFrame, type StoredRaw } from './raw-segments.js';
 
-
 /** One pending write: a new record (with its raw event) or a change to a stored one. */
 export interface StoreWrite {
   record: EnvelopeRecord;

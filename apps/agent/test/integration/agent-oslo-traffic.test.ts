@@ -6,15 +6,7 @@
  */
 import type { EnvelopeRecord, FlowAggregate, VersionReport } from '@osloscope/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestVhost,
-  runOsloScenario,
-  startAgent,
-  type RunningAgent,
-  type ScenarioEvent,
-  type ScriptResult,
-  type TestVhost,
-} from '../support/index.js';
+import { createTestVhost, runOsloScenario, startAgent, type RunningAgent, type ScenarioEvent, type ScriptResult, type TestVhost } from '../support/index.js';
 import { AgentApi, everythingIn, SCENARIO_AUTH_TOKEN, waitUntil } from './agent-helpers.js';
 
 // Not oslo's defaults, so the test sees the agent report what was really sent.
@@ -183,9 +175,7 @@ describe('the agent capturing the real oslo scenario', () => {
     // Every step whose result names its server: echo (served_by) and get_stats (host).
     const named = [...callOf.keys()].filter((s) => servedBy(s) !== undefined);
     expect(named.map((s) => s.step)).toEqual(expect.arrayContaining(['S01', 'S02', 'S04', 'S09', 'S12']));
-    expect(named.map((s) => ({ step: s.step, server: callFor(s).server }))).toEqual(
-      named.map((s) => ({ step: s.step, server: servedBy(s) })),
-    );
+    expect(named.map((s) => ({ step: s.step, server: callFor(s).server }))).toEqual(named.map((s) => ({ step: s.step, server: servedBy(s) })));
     const direct = callFor(step('S04'));
     expect(direct.server).toBe('node-b');
     expect(direct.target?.server).toBe('node-b');
@@ -207,9 +197,7 @@ describe('the agent capturing the real oslo scenario', () => {
     expect(v20).toMatchObject({ sent: 1, ok: 0, unsupportedVersion: 1 });
     const rejected = callFor(step('S07'));
     expect(main!.failures).toContainEqual({ version: '2.0', method: 'echo', class: 'UnsupportedVersion', server: rejected.server, count: 1 });
-    expect(main!.failures).toContainEqual(
-      expect.objectContaining({ version: '1.0', method: 'reboot_instance', class: 'NoSuchMethod', count: 1 }),
-    );
+    expect(main!.failures).toContainEqual(expect.objectContaining({ version: '1.0', method: 'reboot_instance', class: 'NoSuchMethod', count: 1 }));
     expect(main!.mixedVersions).toBe(true);
     expect(main!.warning).toMatch(/UnsupportedVersion/);
     expect(main!.warning).toMatch(/2\.0/);

@@ -5,15 +5,7 @@
  */
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestVhost,
-  isTracing,
-  runOsloClient,
-  startAgent,
-  startOsloServers,
-  type RunningAgent,
-  type TestVhost,
-} from '../support/index.js';
+import { createTestVhost, isTracing, runOsloClient, startAgent, startOsloServers, type RunningAgent, type TestVhost } from '../support/index.js';
 import { AgentApi, vhostExchanges, vhostQueue, vhostQueues, waitUntil, type ExchangeFacts, type QueueFacts } from './agent-helpers.js';
 
 const TOPIC = 'passive-it';
@@ -33,10 +25,15 @@ async function castBatch(batch: string, n: number): Promise<void> {
 
 /** Polls the management API (its counts lag ~5 s) until the topic queue holds `n` messages. */
 function topicQueueHolds(n: number): Promise<QueueFacts> {
-  return waitUntil(`queue ${TOPIC} to hold ${n} messages`, async () => {
-    const q = await vhostQueue(vhost.name, TOPIC);
-    return q.messages === n ? q : null;
-  }, 30_000, 500);
+  return waitUntil(
+    `queue ${TOPIC} to hold ${n} messages`,
+    async () => {
+      const q = await vhostQueue(vhost.name, TOPIC);
+      return q.messages === n ? q : null;
+    },
+    30_000,
+    500,
+  );
 }
 
 const shape = (q: QueueFacts) => ({ name: q.name, durable: q.durable, auto_delete: q.auto_delete, exclusive: q.exclusive });

@@ -39,8 +39,7 @@ async function stopAgent(agent: RunningAgent): Promise<number | null> {
   return agent.stop();
 }
 
-const details = (api: AgentApi, records: EnvelopeRecord[]): Promise<EnvelopeDetail[]> =>
-  Promise.all(records.map((r) => api.envelope(r.id)));
+const details = (api: AgentApi, records: EnvelopeRecord[]): Promise<EnvelopeDetail[]> => Promise.all(records.map((r) => api.envelope(r.id)));
 
 /**
  * A record minus `source` (the import labels its records `import`, by design) and
@@ -79,7 +78,13 @@ beforeAll(async () => {
   secondRecords = await second.api.allEnvelopes();
   secondDetails = await details(second.api, secondRecords.slice(0, firstRecords.length));
   // Capture goes on into the same store.
-  const cast = await runOsloClient({ transportUrl: vhost.url, topic: TOPIC, action: 'cast', method: 'record_event', args: { event: { phase: 'after-restart' } } });
+  const cast = await runOsloClient({
+    transportUrl: vhost.url,
+    topic: TOPIC,
+    action: 'cast',
+    method: 'record_event',
+    args: { event: { phase: 'after-restart' } },
+  });
   expect(cast.code, cast.stderr.slice(-2000)).toBe(0);
   afterRestart = await waitUntil('the cast after the restart', async () =>
     (await second.api.allEnvelopes('kind=cast')).find((r) => JSON.stringify(r.args).includes('after-restart')),

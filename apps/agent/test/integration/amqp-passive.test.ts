@@ -36,7 +36,9 @@ const topology = async () => ({
   queues: (await listQueues(vhost.name))
     .map(({ name, durable, auto_delete, exclusive, arguments: args }: QueueFacts) => ({ name, durable, auto_delete, exclusive, arguments: args ?? {} }))
     .sort((a, b) => a.name.localeCompare(b.name)),
-  exchanges: (await listExchanges(vhost.name)).map(({ name, type, durable, auto_delete }: ExchangeFacts) => ({ name, type, durable, auto_delete })).sort((a, b) => a.name.localeCompare(b.name)),
+  exchanges: (await listExchanges(vhost.name))
+    .map(({ name, type, durable, auto_delete }: ExchangeFacts) => ({ name, type, durable, auto_delete }))
+    .sort((a, b) => a.name.localeCompare(b.name)),
 });
 
 describe('passiveness', () => {
@@ -75,9 +77,11 @@ describe('passiveness', () => {
     // With the agent attached: live traffic plus 3 more messages for the idle queue.
     for (let i = 0; i < 4; i++) ch.publish('openstack', 'served', Buffer.from(`s${i}`));
     for (let i = 5; i < 8; i++) ch.publish('openstack', 'work', Buffer.from(`w${i}`), { deliveryMode: 2 });
-    await waitFor('both sources saw the traffic', () =>
-      firehoseCapture.raws.filter((r) => r.routingKey === 'deliver.served').length === 4 &&
-      tapCapture.raws.filter((r) => r.routingKey === 'work').length === 3,
+    await waitFor(
+      'both sources saw the traffic',
+      () =>
+        firehoseCapture.raws.filter((r) => r.routingKey === 'deliver.served').length === 4 &&
+        tapCapture.raws.filter((r) => r.routingKey === 'work').length === 3,
     );
     expect(served).toBe(4);
 

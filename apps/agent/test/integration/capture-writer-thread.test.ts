@@ -155,9 +155,7 @@ describe('a store writer thread that dies', () => {
 
   it('fails over to writing on the capture thread, and nothing captured is lost', async () => {
     // Ends 100 ms after it starts, having answered nothing, most likely while the import runs.
-    await expectFailedOverWithNothingLost(
-      coreWithWriter('failover', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);\nprocess.exit(3);'),
-    );
+    await expectFailedOverWithNothingLost(coreWithWriter('failover', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);\nprocess.exit(3);'));
   });
 
   it('fails over at once when it dies while the capture thread is blocked waiting for it', async () => {

@@ -41,9 +41,11 @@ describe('oslo scenario against a real broker', () => {
     code = run.code;
     stderr = run.stderr;
     // The legacy notification (S15) is the last thing delivered.
-    await capture.waitFor((ev) => ev.routingKey === 'deliver.notifications.info', 2).catch((err: Error) => {
-      throw new Error(`${err.message}; scenario exit code ${code}, stderr:\n${stderr.slice(-1500)}`);
-    });
+    await capture
+      .waitFor((ev) => ev.routingKey === 'deliver.notifications.info', 2)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}; scenario exit code ${code}, stderr:\n${stderr.slice(-1500)}`);
+      });
     // The scenario takes ~20 s on an idle machine, much longer on a loaded 2-core one.
   }, 240_000);
 
@@ -73,9 +75,7 @@ describe('oslo scenario against a real broker', () => {
     const toTopic = capture.events.filter((ev) => isPublish('openstack')(ev) && routingKeys(ev)[0] === 'demo');
     const methods = toTopic.map((ev) => osloInner(ev)?.['method']);
     // S01, S02, S03 (cast), S06..S10, S12; S11 never left the client.
-    expect(methods).toEqual([
-      'echo', 'echo', 'record_event', 'fail_value_error', 'echo', 'reboot_instance', 'get_stats', 'slow', 'echo',
-    ]);
+    expect(methods).toEqual(['echo', 'echo', 'record_event', 'fail_value_error', 'echo', 'reboot_instance', 'get_stats', 'slow', 'echo']);
     const cast = osloInner(toTopic[2]!);
     expect(cast).not.toHaveProperty('_msg_id');
     expect(cast?.['_context_auth_token']).toBe('gAAAAABsecret-token-value');
@@ -93,7 +93,11 @@ describe('oslo scenario against a real broker', () => {
     expect(fanout).toHaveLength(1);
     expect(routedQueues(fanout[0]!)).toHaveLength(2);
     const delivered = capture.events.filter((ev) => ev.routingKey.startsWith('deliver.demo_fanout_'));
-    expect(delivered.map((ev) => ev.routingKey).sort()).toEqual(routedQueues(fanout[0]!).map((q) => `deliver.${q}`).sort());
+    expect(delivered.map((ev) => ev.routingKey).sort()).toEqual(
+      routedQueues(fanout[0]!)
+        .map((q) => `deliver.${q}`)
+        .sort(),
+    );
   });
 
   it('sends replies on the default exchange to the caller reply queue, heartbeats included', () => {
@@ -115,9 +119,7 @@ describe('oslo scenario against a real broker', () => {
     const heartbeats = replyBodies.filter((b) => b?.['ending'] === false);
     expect(heartbeats.length).toBeGreaterThanOrEqual(1);
     const failures = final.map((b) => b?.['failure']).filter((f): f is string => typeof f === 'string');
-    expect(failures.map((f) => (JSON.parse(f) as { class: string }).class).sort()).toEqual([
-      'NoSuchMethod', 'UnsupportedVersion', 'ValueError',
-    ]);
+    expect(failures.map((f) => (JSON.parse(f) as { class: string }).class).sort()).toEqual(['NoSuchMethod', 'UnsupportedVersion', 'ValueError']);
   });
 
   it('publishes info and error notifications, the last one in the legacy format', () => {
@@ -146,14 +148,24 @@ describe('long-running oslo servers and one-off calls', () => {
     const servers = await startOsloServers({ transportUrl: vhost.url, topic: 'compute', exchange: 'nova', servers: ['host-1'] });
     try {
       const call = await runOsloClient({
-        transportUrl: vhost.url, topic: 'compute', exchange: 'nova', method: 'echo', args: { value: 'hi' }, version: '1.0',
+        transportUrl: vhost.url,
+        topic: 'compute',
+        exchange: 'nova',
+        method: 'echo',
+        args: { value: 'hi' },
+        version: '1.0',
       });
       expect(call.code).toBe(0);
       expect(call.event?.result).toEqual({ echo: 'hi', served_by: 'host-1' });
 
       const cast = await runOsloClient({
-        transportUrl: vhost.url, topic: 'compute', exchange: 'nova', method: 'record_event', action: 'cast',
-        args: { event: { kind: 'replayed' } }, requestId: 'req-cast-1',
+        transportUrl: vhost.url,
+        topic: 'compute',
+        exchange: 'nova',
+        method: 'record_event',
+        action: 'cast',
+        args: { event: { kind: 'replayed' } },
+        requestId: 'req-cast-1',
       });
       expect(cast.code).toBe(0);
       const executed = await servers.waitForExecuted((c) => c.method === 'record_event');

@@ -58,7 +58,14 @@ async function replay(name: string, req: RequestToEncode, id: number, extra: Par
     replyQueue: await broker.replyQueue(),
     sign: () => ({ body: null, note: 'unsigned' }),
     ...extra,
-    ...(name.includes('signed') ? { sign: (inner: string, destination: string) => ({ body: signer.signInner(inner, { source: 'osloscope.test', destination, key: KEY }), note: 'signed' }) } : {}),
+    ...(name.includes('signed')
+      ? {
+          sign: (inner: string, destination: string) => ({
+            body: signer.signInner(inner, { source: 'osloscope.test', destination, key: KEY }),
+            note: 'signed',
+          }),
+        }
+      : {}),
   });
   if (!plan.ok) throw new Error(`${name}: ${plan.error}`);
   const { routed } = await broker.publish(plan.message);
@@ -111,7 +118,10 @@ beforeAll(async () => {
     // Record ids across the ranges amqplib encodes differently (int8, int16 `s`, int32).
     await replay('replayed call', original(), 5);
     await replay('replayed call, signed', original(), 225);
-    await replay('replayed call, edited and sent to another server', original(), 300, { edits: { args: { value: 'edited' }, version: '1.4' }, target: { server: 'node-b' } });
+    await replay('replayed call, edited and sent to another server', original(), 300, {
+      edits: { args: { value: 'edited' }, version: '1.4' },
+      target: { server: 'node-b' },
+    });
     await replay('replayed cast', asCast(original()), 40_000);
     await replay('replayed fanout cast', asCast(original({ server: null, fanout: true })), 70_000, {
       target: { exchange: 'openstack', routingKey: 'demo' },
@@ -141,7 +151,10 @@ describe('what osloscope publishes, read back by py-amqp', () => {
       const sent = published[i]!;
       expect(m.properties, sent.name).toEqual(expectedProperties(sent.properties));
       expect(m.headers ?? {}, sent.name).toEqual(sent.properties.headers ?? {});
-      expect(Object.values(m.header_types).every((t) => t === 'str'), sent.name).toBe(true);
+      expect(
+        Object.values(m.header_types).every((t) => t === 'str'),
+        sent.name,
+      ).toBe(true);
       expect(bodyText(m), sent.name).toBe(Buffer.from(sent.body).toString('utf8'));
     });
   });

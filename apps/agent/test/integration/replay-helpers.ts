@@ -17,12 +17,7 @@ export async function api<T = Record<string, unknown>>(baseUrl: string, path: st
 }
 
 /** Polls `GET /api/envelopes?<query>` until `pick` finds a record. */
-export async function waitForRecord(
-  baseUrl: string,
-  query: string,
-  pick: (r: EnvelopeRecord) => boolean,
-  timeoutMs = 30_000,
-): Promise<EnvelopeRecord> {
+export async function waitForRecord(baseUrl: string, query: string, pick: (r: EnvelopeRecord) => boolean, timeoutMs = 30_000): Promise<EnvelopeRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await api<{ items: EnvelopeRecord[] }>(baseUrl, `/api/envelopes?${query}&limit=1000`);

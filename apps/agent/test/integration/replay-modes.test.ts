@@ -87,7 +87,11 @@ describe('replay from an imported capture', () => {
     expect(masked.status).toBe(400);
     expect(masked.body.error).toContain('context.auth_token');
 
-    const preview = await api<ReplayPreview>(imported.baseUrl, '/api/replay/preview', { id: call.id, target, edits: { context: { request_id: 'req-import-1', user: 'demo-user' } } });
+    const preview = await api<ReplayPreview>(imported.baseUrl, '/api/replay/preview', {
+      id: call.id,
+      target,
+      edits: { context: { request_id: 'req-import-1', user: 'demo-user' } },
+    });
     expect(preview.status).toBe(200);
     expect(preview.body.warnings.join(' ')).toMatch(/published to the attached broker/);
     const sent = await api<ReplayResult>(imported.baseUrl, '/api/replay', { id: call.id, previewId: preview.body.previewId, confirm: true });

@@ -10,7 +10,17 @@
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequest, REDACTED, uuid4Hex, type EnvelopeRecord, type ReplayAuditEntry, type ReplayPreview, type ReplayResult } from '@osloscope/shared';
-import { createTestVhost, runOsloClient, startAgent, startOsloServers, toPublishOptions, waitUntil, type OsloServers, type RunningAgent, type TestVhost } from '../support/index.js';
+import {
+  createTestVhost,
+  runOsloClient,
+  startAgent,
+  startOsloServers,
+  toPublishOptions,
+  waitUntil,
+  type OsloServers,
+  type RunningAgent,
+  type TestVhost,
+} from '../support/index.js';
 import { api, waitForDetail, waitForRecord } from './replay-helpers.js';
 
 /** Publishes `n` unroutable oslo casts and waits until the agent captured them: later records get higher ids. */
@@ -26,7 +36,12 @@ async function advanceRecordIds(n: number, tag: string): Promise<void> {
   } finally {
     await conn.close();
   }
-  await waitUntil(`the agent to capture ${n} filler casts`, async () => (await api<{ items: EnvelopeRecord[] }>(agent.baseUrl, '/api/envelopes?method=filler&limit=1000')).body.items.filter((r) => r.args?.['tag'] === tag).length === n);
+  await waitUntil(
+    `the agent to capture ${n} filler casts`,
+    async () =>
+      (await api<{ items: EnvelopeRecord[] }>(agent.baseUrl, '/api/envelopes?method=filler&limit=1000')).body.items.filter((r) => r.args?.['tag'] === tag)
+        .length === n,
+  );
 }
 
 let vhost: TestVhost;
@@ -40,7 +55,11 @@ beforeAll(async () => {
   agent = await startAgent({ args: ['--transport-url', vhost.url, '--allow-replay', '--no-demo-fallback'] });
   servers = await startOsloServers({ transportUrl: vhost.url, servers: ['node-a', 'node-b'] });
   // Wait until the firehose is on and captures (the agent switches tracing on at start).
-  await waitUntil('tracing on', async () => (await api<{ sources: Array<{ tracing: Array<{ tracing: boolean }> }> }>(agent.baseUrl, '/api/health')).body.sources[0]?.tracing[0]?.tracing === true);
+  await waitUntil(
+    'tracing on',
+    async () =>
+      (await api<{ sources: Array<{ tracing: Array<{ tracing: boolean }> }> }>(agent.baseUrl, '/api/health')).body.sources[0]?.tracing[0]?.tracing === true,
+  );
   await advanceRecordIds(140, 'before-call');
   const first = await runOsloClient({ transportUrl: vhost.url, method: 'echo', args: { value: 'original' }, server: 'node-a' });
   expect(first.event?.error ?? null).toBeNull();
@@ -60,13 +79,28 @@ afterAll(async () => {
 const executedEchoes = async (value: string) => (await servers.readExecuted()).filter((c) => c.method === 'echo' && c.args['value'] === value);
 
 describe('replay of captured oslo traffic', () => {
-  it('previews exactly what will be published: fresh ids and osloscope\'s own reply queue', async () => {
+  it("previews exactly what will be published: fresh ids and osloscope's own reply queue", async () => {
     expect(originalCall.id).toBeGreaterThan(127);
     const { status, body } = await api<ReplayPreview>(agent.baseUrl, '/api/replay/preview', { id: originalCall.id });
     expect(status).toBe(200);
     // oslo's own properties, nothing added: no header for an oslo consumer to misread.
-    expect(body.properties).toEqual({ content_type: 'application/json', content_encoding: 'utf-8', delivery_mode: 2, priority: 0, headers: {}, expiration: String(originalCall.expirationMs) });
-    expect(body).toMatchObject({ originalId: originalCall.id, kind: 'call', exchange: 'openstack', routingKey: 'demo.node-a', method: 'echo', args: { value: 'original' }, signed: false });
+    expect(body.properties).toEqual({
+      content_type: 'application/json',
+      content_encoding: 'utf-8',
+      delivery_mode: 2,
+      priority: 0,
+      headers: {},
+      expiration: String(originalCall.expirationMs),
+    });
+    expect(body).toMatchObject({
+      originalId: originalCall.id,
+      kind: 'call',
+      exchange: 'openstack',
+      routingKey: 'demo.node-a',
+      method: 'echo',
+      args: { value: 'original' },
+      signed: false,
+    });
     expect(body.uniqueId).not.toBe(originalCall.uniqueId);
     expect(body.msgId).not.toBe(originalCall.msgId);
     expect(body.replyQueue).toMatch(/^reply_osloscope_[0-9a-f]{32}$/);
@@ -98,7 +132,10 @@ describe('replay of captured oslo traffic', () => {
 
     const audit = (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items;
     await expect
-      .poll(async () => (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId)?.outcome)
+      .poll(
+        async () =>
+          (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId)?.outcome,
+      )
       .toBe('ok');
     const entry = audit.find((e) => e.replayId === body.replayId)!;
     expect(entry).toMatchObject({ originalId: originalCall.id, exchange: 'openstack', routingKey: 'demo.node-a', method: 'echo' });
@@ -135,7 +172,7 @@ describe('replay of captured oslo traffic', () => {
     expect(servers.consumeErrors()).toEqual([]);
   });
 
-  it('says what the broker saw when a replayed call times out: routed to a stopped server\'s queue, never delivered', async () => {
+  it("says what the broker saw when a replayed call times out: routed to a stopped server's queue, never delivered", async () => {
     // oslo leaves a stopped server's `<topic>.<server>` queue behind, with no consumer.
     const gone = await startOsloServers({ transportUrl: vhost.url, servers: ['node-gone'] });
     await gone.stop();
@@ -144,9 +181,12 @@ describe('replay of captured oslo traffic', () => {
     const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: short.id, target: { server: 'node-gone' }, confirm: true });
     expect(status).toBe(200);
     expect(body.routed).toBe(true);
-    const auditOf = async () => (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId);
+    const auditOf = async () =>
+      (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId);
     await expect.poll(async () => (await auditOf())?.outcome, { timeout: 15_000 }).toBe('timeout');
-    expect((await auditOf())?.detail).toBe('Timed out: no reply within 2 s. The broker routed it to demo.node-gone but never delivered it: no consumer took it from the queue.');
+    expect((await auditOf())?.detail).toBe(
+      'Timed out: no reply within 2 s. The broker routed it to demo.node-gone but never delivered it: no consumer took it from the queue.',
+    );
     const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'timeout');
     expect(replayed).toMatchObject({ replayOf: short.id, deliveries: [] });
   });
@@ -158,7 +198,9 @@ describe('replay of captured oslo traffic', () => {
     expect(replayed.outcome?.failure?.class).toBe('UnsupportedVersion');
     expect(replayed.replayOf).toBe(originalCall.id);
     await expect
-      .poll(async () => (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId)?.detail)
+      .poll(
+        async () => (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId)?.detail,
+      )
       .toMatch(/^UnsupportedVersion/);
   });
 

@@ -142,17 +142,44 @@ function buildMessages(): void {
   for (const [i, call] of [false, true, false].entries()) {
     const m = inner(`valid_plain_${i}`, { call });
     const body = signer.signInner(m.text, { source: SOURCE, destination: TOPIC, key: KEYS[TOPIC]! });
-    record({ label: `valid plain ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `valid_plain_${i}`, status: 'valid', reason: null, flow: 'topic' });
+    record({
+      label: `valid plain ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `valid_plain_${i}`,
+      status: 'valid',
+      reason: null,
+      flow: 'topic',
+    });
   }
   {
     const m = inner('valid_to_server', { server: SERVER });
     const body = signer.signInner(m.text, { source: SOURCE, destination: HOST_TARGET, key: KEYS[HOST_TARGET]! });
-    record({ label: 'valid to server', routingKey: HOST_TARGET, body, uniqueId: m.uniqueId, method: 'valid_to_server', status: 'valid', reason: null, flow: 'host' });
+    record({
+      label: 'valid to server',
+      routingKey: HOST_TARGET,
+      body,
+      uniqueId: m.uniqueId,
+      method: 'valid_to_server',
+      status: 'valid',
+      reason: null,
+      flow: 'host',
+    });
   }
   for (const [i, call] of [true, false].entries()) {
     const m = inner(`valid_encrypted_${i}`, { call });
     const body = signer.signInner(m.text, { source: SOURCE, destination: TOPIC, key: KEYS[TOPIC]!, encrypt: true });
-    record({ label: `valid encrypted ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `valid_encrypted_${i}`, status: 'valid', reason: null, flow: 'topic' });
+    record({
+      label: `valid encrypted ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `valid_encrypted_${i}`,
+      status: 'valid',
+      reason: null,
+      flow: 'topic',
+    });
   }
 
   // InvalidSignature: oslo.message altered after signing.
@@ -163,42 +190,113 @@ function buildMessages(): void {
       env['oslo.message'] = env['oslo.message']!.replace('"size_gb": 10', '"size_gb": 99');
     });
     expect(body).not.toBe(signed);
-    record({ label: `tampered ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `tampered_${i}`, status: 'failed', reason: 'InvalidSignature', flow: 'topic' });
+    record({
+      label: `tampered ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `tampered_${i}`,
+      status: 'failed',
+      reason: 'InvalidSignature',
+      flow: 'topic',
+    });
   }
 
   // DestinationMismatch: signed (correctly) for sigtopic.host-1, routed to sigtopic.
   for (const i of [0, 1]) {
     const m = inner(`misrouted_${i}`);
     const body = signer.signInner(m.text, { source: SOURCE, destination: HOST_TARGET, key: KEYS[HOST_TARGET]! });
-    record({ label: `misrouted ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `misrouted_${i}`, status: 'failed', reason: 'DestinationMismatch', flow: 'topic' });
+    record({
+      label: `misrouted ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `misrouted_${i}`,
+      status: 'failed',
+      reason: 'DestinationMismatch',
+      flow: 'topic',
+    });
   }
 
   // InvalidExpiredTicket: the message time lies after the ticket's window, or before it.
   for (const [i, startOffset] of [-7200, -7200, 600].entries()) {
     const m = inner(`expired_${i}`);
     const t = ticketInputs(TOPIC, { esekTimestamp: String(Math.floor(nowSeconds()) + startOffset), ttl: 3600 });
-    const body = signMessage({ innerMessage: m.text, source: SOURCE, destination: TOPIC, timestamp: t.timestamp, nonce: nonce++, encryption: false, ticket: t.ticket });
-    record({ label: `expired ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `expired_${i}`, status: 'failed', reason: 'InvalidExpiredTicket', flow: 'topic' });
+    const body = signMessage({
+      innerMessage: m.text,
+      source: SOURCE,
+      destination: TOPIC,
+      timestamp: t.timestamp,
+      nonce: nonce++,
+      encryption: false,
+      ticket: t.ticket,
+    });
+    record({
+      label: `expired ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `expired_${i}`,
+      status: 'failed',
+      reason: 'InvalidExpiredTicket',
+      flow: 'topic',
+    });
   }
 
   // ReplayedNonce: the same signed body published twice; the first copy stays valid.
   for (const i of [0, 1]) {
     const m = inner(`replayed_${i}`);
     const body = signer.signInner(m.text, { source: SOURCE, destination: TOPIC, key: KEYS[TOPIC]! });
-    record({ label: `replayed ${i} (original)`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `replayed_${i}`, status: 'valid', reason: null, flow: 'topic' });
-    record({ label: `replayed ${i} (copy)`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `replayed_${i}`, status: 'failed', reason: 'ReplayedNonce', flow: 'topic' });
+    record({
+      label: `replayed ${i} (original)`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `replayed_${i}`,
+      status: 'valid',
+      reason: null,
+      flow: 'topic',
+    });
+    record({
+      label: `replayed ${i} (copy)`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `replayed_${i}`,
+      status: 'failed',
+      reason: 'ReplayedNonce',
+      flow: 'topic',
+    });
   }
 
   // MissingSignature: unsigned (2.0 envelope) to destinations that require signatures.
   for (const i of [0, 1]) {
     const m = inner(`unsigned_required_${i}`);
     const body = `{"oslo.version": "2.0", "oslo.message": ${JSON.stringify(m.text)}}`;
-    record({ label: `unsigned required ${i}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `unsigned_required_${i}`, status: 'failed', reason: 'MissingSignature', flow: 'topic' });
+    record({
+      label: `unsigned required ${i}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `unsigned_required_${i}`,
+      status: 'failed',
+      reason: 'MissingSignature',
+      flow: 'topic',
+    });
   }
   {
     const m = inner('unsigned_required_server', { server: SERVER });
     const body = `{"oslo.version": "2.0", "oslo.message": ${JSON.stringify(m.text)}}`;
-    record({ label: 'unsigned required server', routingKey: HOST_TARGET, body, uniqueId: m.uniqueId, method: 'unsigned_required_server', status: 'failed', reason: 'MissingSignature', flow: 'host' });
+    record({
+      label: 'unsigned required server',
+      routingKey: HOST_TARGET,
+      body,
+      uniqueId: m.uniqueId,
+      method: 'unsigned_required_server',
+      status: 'failed',
+      reason: 'MissingSignature',
+      flow: 'host',
+    });
   }
 
   // InvalidMetadata: metadata that is not (strict) JSON.
@@ -212,7 +310,16 @@ function buildMessages(): void {
     const body = rewrite(signed, (env) => {
       env['oslo.secure.metadata'] = fault(env['oslo.secure.metadata']!);
     });
-    record({ label: `bad metadata ${name}`, routingKey: TOPIC, body, uniqueId: m.uniqueId, method: `bad_metadata_${name}`, status: 'failed', reason: 'InvalidMetadata', flow: 'topic' });
+    record({
+      label: `bad metadata ${name}`,
+      routingKey: TOPIC,
+      body,
+      uniqueId: m.uniqueId,
+      method: `bad_metadata_${name}`,
+      status: 'failed',
+      reason: 'InvalidMetadata',
+      flow: 'topic',
+    });
   }
 
   // InvalidEncryptedMessage: a corrupted ciphertext under a valid signature.
@@ -230,7 +337,16 @@ function buildMessages(): void {
   for (const i of [0, 1]) {
     const m = inner(`keyless_${i}`);
     const body = signer.signInner(m.text, { source: SOURCE, destination: KEYLESS, key: FOREIGN_KEY });
-    record({ label: `keyless ${i}`, routingKey: KEYLESS, body, uniqueId: m.uniqueId, method: `keyless_${i}`, status: 'unverified', reason: 'SharedKeyNotFound', flow: null });
+    record({
+      label: `keyless ${i}`,
+      routingKey: KEYLESS,
+      body,
+      uniqueId: m.uniqueId,
+      method: `keyless_${i}`,
+      status: 'unverified',
+      reason: 'SharedKeyNotFound',
+      flow: null,
+    });
   }
 
   // Unsigned where that is allowed: a destination that does not require signatures, and a
@@ -238,12 +354,31 @@ function buildMessages(): void {
   for (const i of [0, 1]) {
     const m = inner(`unsigned_allowed_${i}`);
     const body = `{"oslo.version": "2.0", "oslo.message": ${JSON.stringify(m.text)}}`;
-    record({ label: `unsigned allowed ${i}`, routingKey: KEYLESS, body, uniqueId: m.uniqueId, method: `unsigned_allowed_${i}`, status: 'unsigned', reason: null, flow: null });
+    record({
+      label: `unsigned allowed ${i}`,
+      routingKey: KEYLESS,
+      body,
+      uniqueId: m.uniqueId,
+      method: `unsigned_allowed_${i}`,
+      status: 'unsigned',
+      reason: null,
+      flow: null,
+    });
   }
   {
     const uniqueId = randomUUID().replace(/-/g, '');
     const reply = encodeReply({ replyQueue: TOPIC, msgId: randomUUID().replace(/-/g, ''), uniqueId, result: { ok: true }, ending: true });
-    record({ label: 'unsigned reply', exchange: '', routingKey: TOPIC, body: Buffer.from(reply.body).toString('utf8'), uniqueId, method: null, status: 'unsigned', reason: null, flow: null });
+    record({
+      label: 'unsigned reply',
+      exchange: '',
+      routingKey: TOPIC,
+      body: Buffer.from(reply.body).toString('utf8'),
+      uniqueId,
+      method: null,
+      status: 'unsigned',
+      reason: null,
+      flow: null,
+    });
   }
 }
 
@@ -354,7 +489,10 @@ describe('signatures through the HTTP API', () => {
   it('filters by signature status exactly', async () => {
     for (const status of ['valid', 'unsigned', 'unverified', 'failed'] as const) {
       const ids = (await api.allEnvelopes(`signature=${status}`)).map((r) => r.id).sort((a, b) => a - b);
-      const expected = sent.filter((s) => s.status === status).map((s) => byLabel.get(s.label)?.id).sort((a, b) => (a ?? 0) - (b ?? 0));
+      const expected = sent
+        .filter((s) => s.status === status)
+        .map((s) => byLabel.get(s.label)?.id)
+        .sort((a, b) => (a ?? 0) - (b ?? 0));
       expect(ids, status).toEqual(expected);
     }
   });
@@ -400,10 +538,12 @@ describe('signatures through the HTTP API', () => {
 
   it('carries the verdict in each record of the export', async () => {
     const lines = (await api.exportText()).split('\n').filter((l) => l !== '');
-    const exported = new Map(lines.map((l) => {
-      const rec = (JSON.parse(l) as { record: EnvelopeRecord }).record;
-      return [rec.id, rec.signature] as const;
-    }));
+    const exported = new Map(
+      lines.map((l) => {
+        const rec = (JSON.parse(l) as { record: EnvelopeRecord }).record;
+        return [rec.id, rec.signature] as const;
+      }),
+    );
     expect(exported.size).toBe(sent.length);
     for (const s of sent) {
       const id = byLabel.get(s.label)?.id ?? -1;
@@ -421,10 +561,14 @@ describe('signatures through the HTTP API', () => {
         value?: { total: number };
       };
       expect(ack).toEqual({ ok: true, value: { total: expectedFailures().length } });
-      const items = await waitUntil('the failed history', () => {
-        const got = batches.filter((b) => b.history).flatMap((b) => b.items);
-        return got.length >= expectedFailures().length ? got : null;
-      }, 10_000);
+      const items = await waitUntil(
+        'the failed history',
+        () => {
+          const got = batches.filter((b) => b.history).flatMap((b) => b.items);
+          return got.length >= expectedFailures().length ? got : null;
+        },
+        10_000,
+      );
       const verdicts = new Map(items.map((r) => [r.id, r.signature] as const));
       for (const s of expectedFailures()) {
         expect(verdicts.get(byLabel.get(s.label)?.id ?? -1), s.label).toMatchObject({ status: 'failed', reason: s.reason });
@@ -453,9 +597,13 @@ describe('a bad key file', () => {
     const shortKey = randomBytes(15).toString('base64');
     const badFile = path.join(tempDir, 'bad-keys.json');
     await writeFile(badFile, JSON.stringify({ keys: { [TOPIC]: KEYS[TOPIC]!.toString('base64'), 'sigtopic.host-2': shortKey } }));
-    const proc = spawnLines(process.execPath, [AGENT_MAIN, '--transport-url', vhost.url, '--keys', badFile, '--port', '0', '--no-demo-fallback', '--data-dir', path.join(tempDir, 'data')], {
-      cwd: REPO_ROOT,
-    });
+    const proc = spawnLines(
+      process.execPath,
+      [AGENT_MAIN, '--transport-url', vhost.url, '--keys', badFile, '--port', '0', '--no-demo-fallback', '--data-dir', path.join(tempDir, 'data')],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     const code = await Promise.race([proc.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);
     if (code === 'running') await proc.stop(2_000);
     expect(code).toBe(2);

@@ -56,13 +56,18 @@ export function fixtureStoreWrites(t0: number): StoreWrite[] {
   for (const raw of fixtureRaws(t0)) {
     const decoded = decodeRaw(raw, agentDecodeOptions());
     if (decoded.broker?.event !== 'publish') continue;
-    const record = buildRecord(writes.length + 1, decoded, { status: 'unsigned', reason: null }, {
-      source: raw.source,
-      capturedAt: raw.receivedAt,
-      connection: decoded.broker.connection,
-      process: null,
-      replayOf: null,
-    });
+    const record = buildRecord(
+      writes.length + 1,
+      decoded,
+      { status: 'unsigned', reason: null },
+      {
+        source: raw.source,
+        capturedAt: raw.receivedAt,
+        connection: decoded.broker.connection,
+        process: null,
+        replayOf: null,
+      },
+    );
     writes.push({ record, raw, insert: true, bodyText: bodySearchTextOf(record) });
   }
   return writes;

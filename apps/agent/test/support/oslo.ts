@@ -226,11 +226,7 @@ export async function startOsloServers(opts: OsloServersOptions): Promise<OsloSe
       running.push({ name, pid: 0, recordFile, process: spawnScript('rpc_server', args) });
     }
     for (const s of running) {
-      const line = await s.process.waitForLine(
-        (l) => l.includes('"event": "ready"'),
-        opts.readyTimeoutMs ?? 60_000,
-        `oslo RPC server ${s.name} to be ready`,
-      );
+      const line = await s.process.waitForLine((l) => l.includes('"event": "ready"'), opts.readyTimeoutMs ?? 60_000, `oslo RPC server ${s.name} to be ready`);
       s.pid = (JSON.parse(line) as { pid: number }).pid;
     }
   } catch (err) {
@@ -281,11 +277,15 @@ export interface PyAmqpMessage {
  * Drains `queues` with py-amqp's basic_get (read_published.py). `error` is what py-amqp raised
  * reading a message, as an oslo server would hit it ("Failed to consume message from queue").
  */
-export async function readWithPyAmqp(transportUrl: string, queues: string[]): Promise<{ messages: PyAmqpMessage[]; error: { type: string; message: string } | null }> {
+export async function readWithPyAmqp(
+  transportUrl: string,
+  queues: string[],
+): Promise<{ messages: PyAmqpMessage[]; error: { type: string; message: string } | null }> {
   const result = await runScript('read_published', ['--transport-url', transportUrl, ...queues.flatMap((q) => ['--queue', q])], 60_000);
   const lines = parseJsonLines<PyAmqpMessage & { event?: string; type?: string; message?: string }>(result.stdout.split('\n'));
   const failed = lines.find((l) => l.event === 'error');
-  if (!failed && !lines.some((l) => l.event === 'done')) throw new Error(`read_published.py did not finish (exit ${result.code}): ${result.stderr.slice(-2000)}`);
+  if (!failed && !lines.some((l) => l.event === 'done'))
+    throw new Error(`read_published.py did not finish (exit ${result.code}): ${result.stderr.slice(-2000)}`);
   return {
     messages: lines.filter((l) => l.event === undefined),
     error: failed ? { type: failed.type ?? '', message: failed.message ?? '' } : null,

@@ -45,9 +45,13 @@ export async function startTraceCapture(amqpUrl: string): Promise<TraceCapture> 
     const ch = await conn.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
     await ch.bindQueue(queue, 'amq.rabbitmq.trace', '#');
-    await ch.consume(queue, (msg) => {
-      if (msg) events.push(toLine(msg));
-    }, { noAck: true });
+    await ch.consume(
+      queue,
+      (msg) => {
+        if (msg) events.push(toLine(msg));
+      },
+      { noAck: true },
+    );
   } catch (err) {
     await conn.close().catch(() => undefined);
     throw err;

@@ -19,10 +19,7 @@ describe('createFrameBatcher', () => {
     const frames = fakeFrames();
     let updates = 0;
     const unsubscribe = liveStore.subscribe(() => updates++);
-    const batcher = createFrameBatcher<LiveEvent>(
-      (events) => receiveLiveEvents(events, 1000),
-      frames.schedule,
-    );
+    const batcher = createFrameBatcher<LiveEvent>((events) => receiveLiveEvents(events, 1000), frames.schedule);
     for (let i = 1; i <= 50; i++) {
       batcher.push({ type: 'batch', batch: { items: [makeRecord(i)], updates: [], skipped: 0, history: false } });
     }

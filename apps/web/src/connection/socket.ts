@@ -4,14 +4,7 @@
  * and offers typed request helpers (acks with a timeout) to the features.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  ClientToServerEvents,
-  EnvelopeDetail,
-  EnvelopeFilter,
-  FlowAggregate,
-  ServerToClientEvents,
-  VersionReport,
-} from '@osloscope/shared';
+import type { ClientToServerEvents, EnvelopeDetail, EnvelopeFilter, FlowAggregate, ServerToClientEvents, VersionReport } from '@osloscope/shared';
 import { agentStore, protocolMismatchOf } from '../stores/agent-store';
 import { receiveLiveEvents, resetLiveBuffer, setMatchingTotal, type LiveEvent } from '../stores/live-store';
 import { uiStore } from '../stores/ui-store';
@@ -80,9 +73,7 @@ export function connectToAgent(): void {
   });
 }
 
-async function request<T>(
-  send: (s: AgentSocket) => Promise<{ ok: true; value: T } | { ok: false; error: string }>,
-): Promise<T> {
+async function request<T>(send: (s: AgentSocket) => Promise<{ ok: true; value: T } | { ok: false; error: string }>): Promise<T> {
   if (!socket?.connected) throw new Error('not connected to the agent');
   const res = await send(socket.timeout(ACK_TIMEOUT_MS));
   if (!res.ok) throw new Error(res.error);

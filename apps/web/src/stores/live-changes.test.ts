@@ -26,7 +26,9 @@ function live() {
   const records = new RecordBuffer();
   const store: StoreApi<LiveState> = createStore<LiveState>()(() => initialLiveState(records));
   const push = (ids: number[], cap = 3) =>
-    store.setState((s) => applyLiveEvents(records, s, [{ type: 'batch', batch: { items: ids.map((id) => makeRecord(id)), updates: [], skipped: 0, history: false } }], cap));
+    store.setState((s) =>
+      applyLiveEvents(records, s, [{ type: 'batch', batch: { items: ids.map((id) => makeRecord(id)), updates: [], skipped: 0, history: false } }], cap),
+    );
   return { records, store, push };
 }
 

@@ -23,8 +23,7 @@ const batch = (items: EnvelopeRecord[], updates: EnvelopeRecord[] = [], skipped 
   type: 'batch',
   batch: { items, updates, skipped, history: false } satisfies EnvelopeBatch,
 });
-const range = (from: number, to: number): EnvelopeRecord[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => makeRecord(from + i));
+const range = (from: number, to: number): EnvelopeRecord[] => Array.from({ length: to - from + 1 }, (_, i) => makeRecord(from + i));
 
 /** A fresh buffer and its state, fed frame by frame the way the store is. */
 function fresh() {

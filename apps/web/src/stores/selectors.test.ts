@@ -36,10 +36,21 @@ function resume(live: PlayedLive): void {
 
 const records = [
   makeRecord(1, { server: 'node-a', method: 'echo' }),
-  makeRecord(2, { server: 'node-b', method: 'echo', outcome: { status: 'error', latencyMs: 3, replyId: 7, failure: { class: 'ValueError', module: 'builtins', message: 'bad value' }, heartbeats: 0 } }),
+  makeRecord(2, {
+    server: 'node-b',
+    method: 'echo',
+    outcome: { status: 'error', latencyMs: 3, replyId: 7, failure: { class: 'ValueError', module: 'builtins', message: 'bad value' }, heartbeats: 0 },
+  }),
   makeRecord(3, { kind: 'cast', outcome: null, method: 'record_event', server: 'node-a' }),
   makeRecord(4, { target: makeTarget({ namespace: 'admin', version: '2.1' }), method: 'get_stats', server: 'node-b' }),
-  makeRecord(5, { kind: 'cast', outcome: null, target: makeTarget({ topic: 'compute', exchange: 'nova' }), method: 'reboot', server: 'cmp-1', signature: { status: 'failed', reason: 'ReplayedNonce' } }),
+  makeRecord(5, {
+    kind: 'cast',
+    outcome: null,
+    target: makeTarget({ topic: 'compute', exchange: 'nova' }),
+    method: 'reboot',
+    server: 'cmp-1',
+    signature: { status: 'failed', reason: 'ReplayedNonce' },
+  }),
 ];
 
 describe('visible ids (the stream) use the shared matcher', () => {
@@ -57,7 +68,10 @@ describe('visible ids (the stream) use the shared matcher', () => {
   it.each(filters)('filter %o shows exactly the records the shared matcher accepts, newest first', (filter) => {
     const live = liveWith(records);
     const select = createVisibleIdsSelector(live.records);
-    const expected = records.filter((r) => matchesFilter(r, filter)).map((r) => r.id).reverse();
+    const expected = records
+      .filter((r) => matchesFilter(r, filter))
+      .map((r) => r.id)
+      .reverse();
     expect(select(live.state, filter).slice()).toEqual(expected);
   });
 
@@ -105,7 +119,9 @@ describe('visible ids follow in-place record updates', () => {
     const select = createVisibleIdsSelector(live.records);
     const filter: EnvelopeFilter = { outcome: 'error' };
     expect(select(live.state, filter).slice()).toEqual([]);
-    const failed = makeRecord(1, { outcome: { status: 'error', latencyMs: 5, replyId: 2, failure: { class: 'ValueError', module: 'builtins', message: 'x' }, heartbeats: 0 } });
+    const failed = makeRecord(1, {
+      outcome: { status: 'error', latencyMs: 5, replyId: 2, failure: { class: 'ValueError', module: 'builtins', message: 'x' }, heartbeats: 0 },
+    });
     apply(live, batch([], [failed]));
     expect(select(live.state, filter).slice()).toEqual([1]);
   });
@@ -114,10 +130,13 @@ describe('visible ids follow in-place record updates', () => {
 describe('visible ids kept incrementally', () => {
   /** The oracle: the view's ids matching the filter, recomputed from scratch. */
   const full = ({ records }: PlayedLive, filter: EnvelopeFilter): number[] =>
-    records.viewIds().filter((id) => {
-      const rec = records.get(id);
-      return rec !== undefined && matchesFilter(rec, filter);
-    }).reverse();
+    records
+      .viewIds()
+      .filter((id) => {
+        const rec = records.get(id);
+        return rec !== undefined && matchesFilter(rec, filter);
+      })
+      .reverse();
 
   it.each([{}, { topic: 'compute' }, { outcome: 'error' as const }, { signature: 'failed' as const }])(
     'gives the full computation after every frame of random traffic with evictions (filter %o)',
@@ -125,14 +144,19 @@ describe('visible ids kept incrementally', () => {
       const records = new RecordBuffer();
       const select = createVisibleIdsSelector(records);
       let frozenButEvicted = 0;
-      play(randomFrames(7, 400), 60, (live, step) => {
-        // Pause for a while in the middle: the view freezes, updates still apply.
-        if (step === 150) pause(live);
-        if (step === 250) resume(live);
-        if (records.viewIds().some((id) => records.get(id) === undefined)) frozenButEvicted++;
-        const rows = select(live.state, filter);
-        expect(rows.slice(), `step ${step}`).toEqual(full(live, filter));
-      }, records);
+      play(
+        randomFrames(7, 400),
+        60,
+        (live, step) => {
+          // Pause for a while in the middle: the view freezes, updates still apply.
+          if (step === 150) pause(live);
+          if (step === 250) resume(live);
+          if (records.viewIds().some((id) => records.get(id) === undefined)) frozenButEvicted++;
+          const rows = select(live.state, filter);
+          expect(rows.slice(), `step ${step}`).toEqual(full(live, filter));
+        },
+        records,
+      );
       expect(frozenButEvicted).toBeGreaterThan(0); // the pause outlived some of its rows
     },
   );

@@ -68,8 +68,6 @@ export function setTab(tab: MainTab): void {
 export function togglePool(targetKey: string): void {
   const { expandedPools } = uiStore.getState();
   uiStore.setState({
-    expandedPools: expandedPools.includes(targetKey)
-      ? expandedPools.filter((k) => k !== targetKey)
-      : [...expandedPools, targetKey],
+    expandedPools: expandedPools.includes(targetKey) ? expandedPools.filter((k) => k !== targetKey) : [...expandedPools, targetKey],
   });
 }

@@ -12,12 +12,18 @@ const T0 = 1_800_000_000_000;
 
 /** One random record: a call, cast, fanout or notification to one of a few targets and servers. */
 export function randomRecord(id: number, rnd: () => number, at: number): EnvelopeRecord {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const kind = pick(['call', 'call', 'call', 'cast', 'fanout', 'notification'] as const);
   const topic = pick(['compute', 'conductor', 'scheduler']);
   const servers = Array.from({ length: topic === 'compute' ? 12 : 3 }, (_, i) => `${topic}-${i}`);
   const server = pick(servers);
-  const target = makeTarget({ exchange: pick(['nova', 'neutron']), topic, namespace: pick([null, 'admin']), version: pick(['1.0', '2.1', null]), fanout: kind === 'fanout' });
+  const target = makeTarget({
+    exchange: pick(['nova', 'neutron']),
+    topic,
+    namespace: pick([null, 'admin']),
+    version: pick(['1.0', '2.1', null]),
+    fanout: kind === 'fanout',
+  });
   const process = pick(['nova-api:1:a', 'nova-api:2:b', 'nova-compute:3:c', null]);
   return makeRecord(id, {
     capturedAt: at,
@@ -25,7 +31,9 @@ export function randomRecord(id: number, rnd: () => number, at: number): Envelop
     target,
     server: kind === 'fanout' ? null : server,
     reached: kind === 'fanout' ? servers.filter(() => rnd() < 0.5) : null,
-    client: process ? { process, connection: null, replyQueue: 'rq' } : { process: null, connection: `10.0.0.${Math.floor(rnd() * 3)}:5000 -> 10.0.0.1:5672`, replyQueue: 'rq' },
+    client: process
+      ? { process, connection: null, replyQueue: 'rq' }
+      : { process: null, connection: `10.0.0.${Math.floor(rnd() * 3)}:5000 -> 10.0.0.1:5672`, replyQueue: 'rq' },
     outcome: kind === 'call' ? { status: 'pending', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } : null,
     signature: rnd() < 0.05 ? { status: 'failed', reason: 'InvalidSignature' } : { status: 'unsigned', reason: null },
     method: pick(['echo', 'boot', 'reboot']),

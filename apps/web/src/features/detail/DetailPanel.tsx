@@ -70,8 +70,14 @@ function Body(props: { d: EnvelopeDetail }) {
         <b className="mono" data-testid="detail-method">
           {d.method ?? d.notification?.eventType ?? '(no method)'}
         </b>
-        {outcome && <Badge tone={outcomeTone(outcome)} testId="detail-outcome">{outcome}</Badge>}
-        <span className="muted">#{d.id} · {formatTime(d.capturedAt)} · {formatBytes(d.bodySize)}</span>
+        {outcome && (
+          <Badge tone={outcomeTone(outcome)} testId="detail-outcome">
+            {outcome}
+          </Badge>
+        )}
+        <span className="muted">
+          #{d.id} · {formatTime(d.capturedAt)} · {formatBytes(d.bodySize)}
+        </span>
         {isReplayable(d) && <ReplayButton key={d.id} detail={d} />}
       </div>
       {masking.secrets && (
@@ -184,11 +190,13 @@ function Body(props: { d: EnvelopeDetail }) {
           <Field k="connection">{d.broker?.connection}</Field>
           <Field k="user">{d.broker?.user}</Field>
           <Field k="routed to">
-            {d.broker?.routedQueues
-              ? d.broker.routedQueues.length === 0
-                ? <span className="error-text">unroutable (no queue)</span>
-                : d.broker.routedQueues.join(', ')
-              : null}
+            {d.broker?.routedQueues ? (
+              d.broker.routedQueues.length === 0 ? (
+                <span className="error-text">unroutable (no queue)</span>
+              ) : (
+                d.broker.routedQueues.join(', ')
+              )
+            ) : null}
           </Field>
         </dl>
         {d.deliveries.length > 0 && (
@@ -239,7 +247,11 @@ export function DetailPanel() {
       </div>
       <div className="detail-body">
         {detail.state === 'loading' && <div className="muted">loading…</div>}
-        {detail.state === 'error' && <div className="error-text" data-testid="detail-error">{detail.error}</div>}
+        {detail.state === 'error' && (
+          <div className="error-text" data-testid="detail-error">
+            {detail.error}
+          </div>
+        )}
         {detail.state === 'ok' && <Body d={detail.value} />}
       </div>
     </aside>

@@ -12,7 +12,9 @@ export interface MaskingNotes {
   atExport: string | null;
 }
 
-export function maskingNotes(d: Pick<EnvelopeDetail, 'maskedFields'> & { bodyMaskedAtExport?: EnvelopeDetail['bodyMaskedAtExport'] | undefined }): MaskingNotes {
+export function maskingNotes(
+  d: Pick<EnvelopeDetail, 'maskedFields'> & { bodyMaskedAtExport?: EnvelopeDetail['bodyMaskedAtExport'] | undefined },
+): MaskingNotes {
   const fields = d.maskedFields.join(', ');
   if (d.bodyMaskedAtExport) {
     return {

@@ -26,9 +26,7 @@ export interface BodyPreview {
 }
 
 export function previewText(text: string, limit = PREVIEW_CHARS): BodyPreview {
-  return text.length <= limit
-    ? { text, truncated: false, totalChars: text.length }
-    : { text: text.slice(0, limit), truncated: true, totalChars: text.length };
+  return text.length <= limit ? { text, truncated: false, totalChars: text.length } : { text: text.slice(0, limit), truncated: true, totalChars: text.length };
 }
 
 /** Python's json emits NaN/Infinity; make them parseable as strings rather than fail. */

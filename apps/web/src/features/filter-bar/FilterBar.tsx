@@ -1,12 +1,5 @@
 import { useEffect, useState } from 'react';
-import {
-  ENVELOPE_KINDS,
-  OUTCOME_STATUSES,
-  SIGNATURE_STATUSES,
-  describeFilter,
-  type EnvelopeFilter,
-  type FilterField,
-} from '@osloscope/shared';
+import { ENVELOPE_KINDS, OUTCOME_STATUSES, SIGNATURE_STATUSES, describeFilter, type EnvelopeFilter, type FilterField } from '@osloscope/shared';
 import { clearFilter, setFilterField, useUi } from '../../stores/ui-store';
 import { queryFromFilter } from '../../stores/url-filter';
 import { useThrottledLive } from '../../stores/use-throttled';
@@ -15,14 +8,7 @@ import { collectSuggestions, sameSuggestions, type FilterSuggestions } from './s
 type TextField = Exclude<FilterField, 'kind' | 'outcome' | 'signature'>;
 
 /** A text filter input: edits locally, commits after a pause in typing, on Enter or on blur. */
-function FilterInput(props: {
-  field: TextField;
-  label: string;
-  suggestions?: string[];
-  prominent?: boolean;
-  placeholder?: string;
-  id?: string;
-}) {
+function FilterInput(props: { field: TextField; label: string; suggestions?: string[]; prominent?: boolean; placeholder?: string; id?: string }) {
   const raw = useUi((s) => s.filter[props.field]);
   const committed = raw ?? '';
   const [draft, setDraft] = useState(committed);
@@ -57,7 +43,9 @@ function FilterInput(props: {
       />
       {listId && (
         <datalist id={listId}>
-          {props.suggestions?.map((v) => <option key={v} value={v} />)}
+          {props.suggestions?.map((v) => (
+            <option key={v} value={v} />
+          ))}
         </datalist>
       )}
     </label>
@@ -69,11 +57,7 @@ function FilterSelect(props: { field: 'kind' | 'outcome' | 'signature'; label: s
   return (
     <label className={`filter-field ${value ? 'filter-set' : ''}`}>
       <span className="filter-label">{props.label}</span>
-      <select
-        data-testid={`filter-${props.field}`}
-        value={value}
-        onChange={(e) => setFilterField(props.field, e.target.value || undefined)}
-      >
+      <select data-testid={`filter-${props.field}`} value={value} onChange={(e) => setFilterField(props.field, e.target.value || undefined)}>
         <option value="">any</option>
         {props.options.map((o) => (
           <option key={o} value={o}>
@@ -117,7 +101,13 @@ export function FilterBar() {
         </button>
       )}
       {/* The agent streams the NDJSON and masks secrets unless it runs with --show-secrets. */}
-      <a className="btn-link" data-testid="export-link" href={exportUrlFor(filter)} download title="Download what the filter selects as NDJSON (open it elsewhere with --import)">
+      <a
+        className="btn-link"
+        data-testid="export-link"
+        href={exportUrlFor(filter)}
+        download
+        title="Download what the filter selects as NDJSON (open it elsewhere with --import)"
+      >
         export
       </a>
     </div>

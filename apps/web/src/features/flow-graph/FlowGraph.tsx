@@ -1,13 +1,5 @@
 import '@xyflow/react/dist/style.css';
-import {
-  Background,
-  Controls,
-  MarkerType,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  type Edge,
-} from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow, type Edge } from '@xyflow/react';
 import type { EnvelopeFilter } from '@osloscope/shared';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { followLive, rebuildFrom } from '../../stores/live-changes';
@@ -134,7 +126,11 @@ function GraphCanvas(props: { model: GraphModel }) {
   }, [props.model, positions, filter]);
   const edges = useMemo(() => {
     const labelAll = props.model.edges.length <= LABEL_ALL_MAX_EDGES;
-    return reuseUnchanged(previousEdges.current, props.model.edges.map((e) => toFlowEdge(e, labelAll)), sameEdge);
+    return reuseUnchanged(
+      previousEdges.current,
+      props.model.edges.map((e) => toFlowEdge(e, labelAll)),
+      sameEdge,
+    );
   }, [props.model]);
   useEffect(() => {
     // Refit when the structure changes, not on every count update.
@@ -213,11 +209,21 @@ export default function FlowGraph() {
         </ReactFlowProvider>
       )}
       <div className="graph-legend">
-        <span><i className="lg lg-call" /> call</span>
-        <span><i className="lg lg-cast" /> cast</span>
-        <span><i className="lg lg-fanout" /> fanout</span>
-        <span><i className="lg lg-error" /> errors</span>
-        <span><i className="lg lg-timeout" /> timeouts</span>
+        <span>
+          <i className="lg lg-call" /> call
+        </span>
+        <span>
+          <i className="lg lg-cast" /> cast
+        </span>
+        <span>
+          <i className="lg lg-fanout" /> fanout
+        </span>
+        <span>
+          <i className="lg lg-error" /> errors
+        </span>
+        <span>
+          <i className="lg lg-timeout" /> timeouts
+        </span>
       </div>
     </div>
   );

@@ -16,12 +16,7 @@ describe('buildGraphModel', () => {
       makeRecord(4, { server: 'node-a', outcome: ok }),
     ];
     const m = buildGraphModel(recs);
-    expect(m.nodes.map((n) => n.id).sort()).toEqual([
-      'client:python3',
-      'server:node-a',
-      'server:node-b',
-      'target:openstack|demo||1.2',
-    ]);
+    expect(m.nodes.map((n) => n.id).sort()).toEqual(['client:python3', 'server:node-a', 'server:node-b', 'target:openstack|demo||1.2']);
     const toTarget = m.edges.find((e) => e.source === 'client:python3');
     expect(toTarget).toMatchObject({ calls: 4, errors: 1, timeouts: 1, errorShare: 0.5, tone: 'error' });
     const toA = m.edges.find((e) => e.target === 'server:node-a');
@@ -43,12 +38,17 @@ describe('buildGraphModel', () => {
       }),
     ];
     const m = buildGraphModel(recs);
-    const flows = m.edges.filter((e) => e.source === 'client:python3').map((e) => e.flow).sort();
+    const flows = m.edges
+      .filter((e) => e.source === 'client:python3')
+      .map((e) => e.flow)
+      .sort();
     expect(flows).toEqual(['call', 'cast', 'fanout']);
-    expect(m.edges.filter((e) => e.flow === 'fanout' && e.source.startsWith('target:')).map((e) => e.target).sort()).toEqual([
-      'server:node-a',
-      'server:node-b',
-    ]);
+    expect(
+      m.edges
+        .filter((e) => e.flow === 'fanout' && e.source.startsWith('target:'))
+        .map((e) => e.target)
+        .sort(),
+    ).toEqual(['server:node-a', 'server:node-b']);
   });
 
   it('collapses more than 8 servers behind a target into a pool node, expandable', () => {

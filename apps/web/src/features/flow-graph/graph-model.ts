@@ -131,7 +131,13 @@ export function clientNode(group: string, processes: number): GraphNode {
  * A target's node, plus its pool node when more than `threshold` servers listen on it and the
  * user has not expanded it (`pooled`: its server edges then end at the pool).
  */
-export function targetNodes(tk: string, t: TargetTuple, servers: number, threshold: number, expanded: ReadonlySet<string>): { nodes: GraphNode[]; pooled: boolean } {
+export function targetNodes(
+  tk: string,
+  t: TargetTuple,
+  servers: number,
+  threshold: number,
+  expanded: ReadonlySet<string>,
+): { nodes: GraphNode[]; pooled: boolean } {
   const pooled = servers > threshold && !expanded.has(tk);
   const bits = [t.namespace ? `ns ${t.namespace}` : 'default ns', t.version ? `v${t.version}` : 'no version'];
   const nodes: GraphNode[] = [
@@ -231,7 +237,12 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
   let last = -Infinity;
 
   // The edge id is built first; the accumulator (and its filter object) only for a new edge.
-  const bump = (map: Map<string, EdgeAcc>, id: string, make: () => Omit<EdgeAcc, 'messages' | 'calls' | 'errors' | 'timeouts' | 'signatureFailures'>, rec: EnvelopeRecord): void => {
+  const bump = (
+    map: Map<string, EdgeAcc>,
+    id: string,
+    make: () => Omit<EdgeAcc, 'messages' | 'calls' | 'errors' | 'timeouts' | 'signatureFailures'>,
+    rec: EnvelopeRecord,
+  ): void => {
     let e = map.get(id);
     if (!e) {
       e = { ...make(), messages: 0, calls: 0, errors: 0, timeouts: 0, signatureFailures: 0 };
@@ -255,7 +266,12 @@ export function buildGraphModel(records: readonly EnvelopeRecord[], opts: GraphO
     if (!processes) clients.set(group, (processes = new Set<string>()));
     processes.add(k.process);
     const target = rec.target;
-    bump(clientEdges, k.clientEdgeId, () => ({ source: `client:${group}`, target: `target:${tk}`, flow, filter: { ...targetFilter(target), kind: rec.kind } }), rec);
+    bump(
+      clientEdges,
+      k.clientEdgeId,
+      () => ({ source: `client:${group}`, target: `target:${tk}`, flow, filter: { ...targetFilter(target), kind: rec.kind } }),
+      rec,
+    );
     for (const server of k.servers) {
       let set = serversByTarget.get(tk);
       if (!set) serversByTarget.set(tk, (set = new Set<string>()));

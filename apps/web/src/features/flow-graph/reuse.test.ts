@@ -7,7 +7,14 @@ describe('reuseUnchanged', () => {
     const a1 = { id: 'a', v: 1 };
     const b1 = { id: 'b', v: 1 };
     reuseUnchanged(previous, [a1, b1], (x, y) => x.v === y.v);
-    const [a, b] = reuseUnchanged(previous, [{ id: 'a', v: 1 }, { id: 'b', v: 2 }], (x, y) => x.v === y.v);
+    const [a, b] = reuseUnchanged(
+      previous,
+      [
+        { id: 'a', v: 1 },
+        { id: 'b', v: 2 },
+      ],
+      (x, y) => x.v === y.v,
+    );
     expect(a).toBe(a1);
     expect(b).not.toBe(b1);
     expect(b).toEqual({ id: 'b', v: 2 });

@@ -7,9 +7,20 @@ import { Header } from './Header';
 
 function firehose(backlog: number | null): SourceHealth {
   return {
-    name: 'nova', url: 'rabbit://guest:***@10.0.0.5:5672/nova', mode: 'firehose', state: 'connected', vhost: 'nova',
-    host: '10.0.0.5:5672', tracing: [{ node: 'rabbit@ctl1', tracing: true }], tracingEnabledByAgent: true,
-    warnings: [], blindSpots: [], lastError: null, connectedSince: 1, reconnects: 0, backlog,
+    name: 'nova',
+    url: 'rabbit://guest:***@10.0.0.5:5672/nova',
+    mode: 'firehose',
+    state: 'connected',
+    vhost: 'nova',
+    host: '10.0.0.5:5672',
+    tracing: [{ node: 'rabbit@ctl1', tracing: true }],
+    tracingEnabledByAgent: true,
+    warnings: [],
+    blindSpots: [],
+    lastError: null,
+    connectedSince: 1,
+    reconnects: 0,
+    backlog,
   };
 }
 

@@ -13,7 +13,7 @@ export interface SourceStatus {
 }
 
 const BEHIND =
-  "The agent is not keeping up with the traffic: these events wait in its capture queue on the broker, so the live view and counts lag behind what is happening now. Nothing is lost while the broker holds them; they show up as the agent catches up.";
+  'The agent is not keeping up with the traffic: these events wait in its capture queue on the broker, so the live view and counts lag behind what is happening now. Nothing is lost while the broker holds them; they show up as the agent catches up.';
 
 export function describeSource(s: SourceHealth): SourceStatus {
   const off = s.tracing.filter((t) => !t.tracing).map((t) => t.node);
@@ -26,12 +26,7 @@ export function describeSource(s: SourceHealth): SourceStatus {
       behind: null,
     };
   }
-  const tone: Tone =
-    s.state === 'connected' || s.state === 'demo' || s.state === 'imported'
-      ? 'ok'
-      : s.state === 'stopped'
-        ? 'error'
-        : 'warn';
+  const tone: Tone = s.state === 'connected' || s.state === 'demo' || s.state === 'imported' ? 'ok' : s.state === 'stopped' ? 'error' : 'warn';
   if (s.state === 'connected' && s.backlog !== null && isCaptureBehind(s)) {
     // The live view shows what the agent has read, and this much is still waiting for it.
     return { text: `behind: ${formatCount(s.backlog)} events queued`, tone: 'warn', hint: s.warnings[0] ?? null, behind: BEHIND };

@@ -42,14 +42,27 @@ export function ReplayAudit() {
               <tr key={e.replayId} data-testid="replay-audit-row">
                 <td>{formatTime(e.at)}</td>
                 <td>
-                  <button type="button" className="btn-link" onClick={() => openDetail(e.originalId)}>#{e.originalId}</button>
+                  <button type="button" className="btn-link" onClick={() => openDetail(e.originalId)}>
+                    #{e.originalId}
+                  </button>
                 </td>
-                <td>{e.newId !== null ? <button type="button" className="btn-link" onClick={() => openDetail(e.newId)}>#{e.newId}</button> : '—'}</td>
+                <td>
+                  {e.newId !== null ? (
+                    <button type="button" className="btn-link" onClick={() => openDetail(e.newId)}>
+                      #{e.newId}
+                    </button>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td className="mono">
                   {e.method} → {e.routingKey}
                 </td>
                 <td>{e.signed ? 'yes' : 'no'}</td>
-                <td title={e.detail ?? ''}>{e.outcome}{e.detail ? `: ${e.detail}` : ''}</td>
+                <td title={e.detail ?? ''}>
+                  {e.outcome}
+                  {e.detail ? `: ${e.detail}` : ''}
+                </td>
               </tr>
             ))}
           </tbody>

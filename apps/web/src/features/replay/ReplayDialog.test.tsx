@@ -7,7 +7,14 @@ import { agentStore, initialAgentState } from '../../stores/agent-store';
 import { ReplayDialog } from './ReplayDialog';
 
 function detail(id: number, over: Partial<EnvelopeDetail> = {}): EnvelopeDetail {
-  return { ...makeRecord(id, { args: { value: 'x' }, context: { request_id: 'req-1' } }), rawBase64: '', maskedFields: [], properties: {}, broker: null, ...over };
+  return {
+    ...makeRecord(id, { args: { value: 'x' }, context: { request_id: 'req-1' } }),
+    rawBase64: '',
+    maskedFields: [],
+    properties: {},
+    broker: null,
+    ...over,
+  };
 }
 
 function health(replayEnabled: boolean): HealthReport {
@@ -15,10 +22,28 @@ function health(replayEnabled: boolean): HealthReport {
 }
 
 const preview: ReplayPreview = {
-  previewId: 'p1', originalId: 5, source: 'default', kind: 'call', exchange: 'openstack', routingKey: 'demo',
-  properties: { expiration: '60000' }, body: '{"oslo.version": "2.0"}', innerMessage: '{"method": "echo", "args": {"value": "y"}}',
-  method: 'echo', args: { value: 'y' }, context: {}, version: '1.2', namespace: null, uniqueId: 'p1', msgId: 'm1',
-  replyQueue: 'reply_osloscope_1', timeoutMs: 60000, signed: false, signingNote: 'unsigned: no signing keys configured', warnings: [], maskedFields: [],
+  previewId: 'p1',
+  originalId: 5,
+  source: 'default',
+  kind: 'call',
+  exchange: 'openstack',
+  routingKey: 'demo',
+  properties: { expiration: '60000' },
+  body: '{"oslo.version": "2.0"}',
+  innerMessage: '{"method": "echo", "args": {"value": "y"}}',
+  method: 'echo',
+  args: { value: 'y' },
+  context: {},
+  version: '1.2',
+  namespace: null,
+  uniqueId: 'p1',
+  msgId: 'm1',
+  replyQueue: 'reply_osloscope_1',
+  timeoutMs: 60000,
+  signed: false,
+  signingNote: 'unsigned: no signing keys configured',
+  warnings: [],
+  maskedFields: [],
 };
 
 type Call = { url: string; body: unknown };
@@ -57,7 +82,10 @@ describe('ReplayDialog', () => {
       '/api/envelopes': () => ({ status: 200, json: { items: [], total: 0 } }),
       '/api/replay/preview': () => ({ status: 200, json: preview }),
       '/api/replay': () => ({ status: 200, json: { id: 9, replayId: 'p1', msgId: 'm1', routed: true } }),
-      '/api/envelopes/9': () => ({ status: 200, json: detail(9, { replayOf: 5, server: 'node-a', outcome: { status: 'ok', latencyMs: 4, replyId: 10, failure: null, heartbeats: 0 } }) }),
+      '/api/envelopes/9': () => ({
+        status: 200,
+        json: detail(9, { replayOf: 5, server: 'node-a', outcome: { status: 'ok', latencyMs: 4, replyId: 10, failure: null, heartbeats: 0 } }),
+      }),
       '/api/envelopes/5': () => ({ status: 200, json: detail(5, { outcome: { status: 'ok', latencyMs: 3, replyId: 6, failure: null, heartbeats: 0 } }) }),
     });
     render(<ReplayDialog original={detail(5)} onClose={() => undefined} />);
@@ -114,7 +142,12 @@ describe('ReplayDialog', () => {
   it('says a timed-out replay was delivered and redelivered, as the broker saw it', async () => {
     const delivery = (redelivered: boolean) => ({ queue: 'demo.node-a', connection: 'c1', server: 'node-a', redelivered, at: 1 });
     await sendAndSettle(
-      detail(9, { replayOf: 5, expirationMs: 5000, deliveries: [delivery(false), delivery(true), delivery(true)], outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } }),
+      detail(9, {
+        replayOf: 5,
+        expirationMs: 5000,
+        deliveries: [delivery(false), delivery(true), delivery(true)],
+        outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 0 },
+      }),
     );
     expect(screen.getByTestId('replay-result-words').textContent).toBe('Timed out: no reply within 5 s.');
     expect(screen.getByTestId('replay-result-broker').textContent).toMatch(/^The broker delivered it to node-a 3 times, redelivered twice/);

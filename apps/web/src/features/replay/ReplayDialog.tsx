@@ -81,13 +81,17 @@ function PreviewView(props: { p: ReplayPreview }) {
         <dt>exchange</dt>
         <dd className="mono">{p.exchange || '(default exchange)'}</dd>
         <dt>routing key</dt>
-        <dd className="mono" data-testid="replay-preview-routing-key">{p.routingKey}</dd>
+        <dd className="mono" data-testid="replay-preview-routing-key">
+          {p.routingKey}
+        </dd>
         <dt>kind</dt>
         <dd>{p.kind}</dd>
         {p.kind === 'call' && (
           <>
             <dt>reply to</dt>
-            <dd className="mono">{p.replyQueue} (osloscope&apos;s own queue; waits {p.timeoutMs} ms)</dd>
+            <dd className="mono">
+              {p.replyQueue} (osloscope&apos;s own queue; waits {p.timeoutMs} ms)
+            </dd>
           </>
         )}
         <dt>signature</dt>
@@ -105,7 +109,9 @@ function PreviewView(props: { p: ReplayPreview }) {
           {w}
         </div>
       ))}
-      <pre className="json replay-body" data-testid="replay-preview-body">{prettyInner(p.innerMessage)}</pre>
+      <pre className="json replay-body" data-testid="replay-preview-body">
+        {prettyInner(p.innerMessage)}
+      </pre>
       <details>
         <summary>raw body and AMQP properties</summary>
         <pre className="json replay-body">{p.body}</pre>
@@ -177,7 +183,14 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
   const editing = step.kind === 'edit' || step.kind === 'previewing';
   return (
     <div className="replay-backdrop" role="presentation" onClick={props.onClose}>
-      <div className="replay-dialog" role="dialog" aria-modal="true" aria-label={`Replay message #${d.id}`} data-testid="replay-dialog" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="replay-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`Replay message #${d.id}`}
+        data-testid="replay-dialog"
+        onClick={(e) => e.stopPropagation()}
+      >
         <div className="panel-toolbar">
           <span className="panel-title">
             Replay {d.kind} #{d.id}
@@ -190,8 +203,8 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
         {!enabled ? (
           <div className="replay-body-pane" data-testid="replay-disabled">
             <p>
-              Replay is off. It publishes messages to your broker again, so the agent only allows it when started with{' '}
-              <code>--allow-replay</code>, e.g. <code>osloscope --transport-url rabbit://… --allow-replay</code>.
+              Replay is off. It publishes messages to your broker again, so the agent only allows it when started with <code>--allow-replay</code>, e.g.{' '}
+              <code>osloscope --transport-url rabbit://… --allow-replay</code>.
             </p>
             {health?.demo && <p className="muted">The built-in demo never replays: there is no broker behind it.</p>}
           </div>
@@ -200,10 +213,26 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
             <p>
               Replayed {step.preview.kind} <b>{step.preview.method}</b> to <span className="mono">{step.preview.routingKey}</span>
             </p>
-            {step.result.id === null && step.result.routed && <p className="muted">Not captured yet: look for unique id {step.result.replayId} in the stream.</p>}
+            {step.result.id === null && step.result.routed && (
+              <p className="muted">Not captured yet: look for unique id {step.result.replayId} in the stream.</p>
+            )}
             <div className="replay-compare">
-              <OutcomeCell title="original" d={originalNow} kind={step.preview.kind} routed deliveriesVisible={deliveriesVisible(d.source)} testId="replay-original" />
-              <OutcomeCell title="replay" d={replayed} kind={step.preview.kind} routed={step.result.routed} deliveriesVisible={deliveriesVisible(sentTo)} testId="replay-result" />
+              <OutcomeCell
+                title="original"
+                d={originalNow}
+                kind={step.preview.kind}
+                routed
+                deliveriesVisible={deliveriesVisible(d.source)}
+                testId="replay-original"
+              />
+              <OutcomeCell
+                title="replay"
+                d={replayed}
+                kind={step.preview.kind}
+                routed={step.result.routed}
+                deliveriesVisible={deliveriesVisible(sentTo)}
+                testId="replay-result"
+              />
             </div>
           </div>
         ) : (
@@ -248,7 +277,8 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
             </fieldset>
             {masked.length > 0 && (
               <p className="muted" data-testid="replay-masked-note">
-                Masked secrets: {masked.join(', ')}. Left untouched, the original values are sent; if you edit that JSON, supply the real value or remove the field (the mask is never sent).
+                Masked secrets: {masked.join(', ')}. Left untouched, the original values are sent; if you edit that JSON, supply the real value or remove the
+                field (the mask is never sent).
               </p>
             )}
             {step.kind === 'edit' && step.error && (

@@ -9,8 +9,7 @@ export function GapBanner() {
     <div className="gap-banner" role="status">
       {gaps.slice(-3).map((g) => (
         <div key={`${g.source}-${g.from}`} className="gap" data-testid="stream-gap" data-open={g.to === null}>
-          ⚠ capture gap on <b>{g.source}</b> from {formatTime(g.from)} {g.to === null ? '(ongoing)' : `to ${formatTime(g.to)}`}:{' '}
-          {g.reason}
+          ⚠ capture gap on <b>{g.source}</b> from {formatTime(g.from)} {g.to === null ? '(ongoing)' : `to ${formatTime(g.to)}`}: {g.reason}
         </div>
       ))}
     </div>

@@ -1,24 +1,11 @@
 import { memo } from 'react';
 import { Badge } from '../../components/Badge';
 import { formatLatency, formatTime } from '../../components/format';
-import {
-  kindLabel,
-  outcomeLabel,
-  outcomeTone,
-  serverLabel,
-  signatureText,
-  signatureTone,
-} from '../../components/record-display';
+import { kindLabel, outcomeLabel, outcomeTone, serverLabel, signatureText, signatureTone } from '../../components/record-display';
 import { useBufferedRecord } from '../../stores/live-store';
 
 /** One stream row. Subscribes to its own record only, so an update re-renders one row. */
-export const StreamRow = memo(function StreamRow(props: {
-  id: number;
-  selected: boolean;
-  top: number;
-  height: number;
-  onOpen: (id: number) => void;
-}) {
+export const StreamRow = memo(function StreamRow(props: { id: number; selected: boolean; top: number; height: number; onOpen: (id: number) => void }) {
   const rec = useBufferedRecord(props.id);
   if (!rec) return null;
   const kind = kindLabel(rec);

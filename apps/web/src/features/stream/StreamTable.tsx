@@ -65,7 +65,13 @@ export function StreamTable() {
           {formatCount(ids.length)} shown{filterActive ? ' (filtered)' : ''} · {formatCount(buffered)} buffered
         </span>
         {matching && (
-          <span className="muted" data-testid="stream-total" data-value={matching.total} data-capped={matching.capped} title={matching.capped ? 'The agent stopped counting at this many: at least this many match' : undefined}>
+          <span
+            className="muted"
+            data-testid="stream-total"
+            data-value={matching.total}
+            data-capped={matching.capped}
+            title={matching.capped ? 'The agent stopped counting at this many: at least this many match' : undefined}
+          >
             · {formatTotal(matching.total, matching.capped)} in capture
           </span>
         )}

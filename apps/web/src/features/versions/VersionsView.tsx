@@ -46,7 +46,9 @@ function ReportCard(props: { report: VersionReport }) {
               <th className="num">other errors</th>
               <th className="num">timeouts</th>
               <th className="num">pending</th>
-              <th className="num" title="casts and fanouts get no reply, so their outcome is not visible">casts (no reply)</th>
+              <th className="num" title="casts and fanouts get no reply, so their outcome is not visible">
+                casts (no reply)
+              </th>
               <th>clients</th>
             </tr>
           </thead>
@@ -137,7 +139,9 @@ export function VersionsView() {
       {error && <div className="error-text">could not load versions: {error}</div>}
       {reports === null && !error && <div className="empty">loading version report…</div>}
       {reports?.length === 0 && <div className="empty">No RPC calls with versions match the filter yet.</div>}
-      {reports?.map((r) => <ReportCard key={r.key} report={r} />)}
+      {reports?.map((r) => (
+        <ReportCard key={r.key} report={r} />
+      ))}
     </div>
   );
 }
