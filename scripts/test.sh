@@ -2,7 +2,8 @@
 # test.sh   (the README's `npm test`)
 #
 # Prepares the machine (scripts/ensure-env.sh --for test: npm deps, Debian packages,
-# RabbitMQ with the management API, build), type-checks the test files, then runs the vitest projects unit,
+# RabbitMQ with the management API, build), lints (ESLint with the layer rules, Prettier),
+# type-checks the test files, then runs the vitest projects unit,
 # integration and e2e in turn. Every project runs even if an earlier one failed; each
 # writes test-output/<project>.json. The last output line is `N passed, N failed`.
 # Exit status is non-zero when a test failed, a suite did not run, the set-up failed,
@@ -26,6 +27,18 @@ reports=()
 if ! bash "$ROOT/scripts/ensure-env.sh" --for test; then
   warn "environment set-up failed (see above); running the tests anyway"
   reports+=("--problem=environment set-up failed (scripts/ensure-env.sh --for test); see its warnings above")
+fi
+
+# The code's habits: ESLint (incl. the layer rules) and Prettier. A failure is reported like a
+# failed suite, and the tests still run.
+log "linting (eslint, prettier --check)"
+if ! npx eslint . >&2; then
+  warn "eslint found problems (see above; npx eslint .)"
+  reports+=("--problem=eslint found problems (npx eslint .)")
+fi
+if ! npx prettier --check . >&2; then
+  warn "files not formatted (npm run format)"
+  reports+=("--problem=files not formatted by prettier (npm run format)")
 fi
 
 # Test files are outside the build (tsc -b): type-check them too, so they stay strict.
