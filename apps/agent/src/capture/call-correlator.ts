@@ -7,6 +7,7 @@
 import type { EnvelopeRecord } from '@osloscope/shared';
 import { applyReply, timeoutDeadline } from '../domain/outcome.js';
 import { BoundedMap } from '../bounded-map.js';
+import type { CaptureRecords } from './capture-records.js';
 
 /** Calls found by `_msg_id` in memory; a reply to an older one is found by index (B5: 100k cost ~15 MB). */
 const CALL_MEMORY = 20_000;
@@ -16,9 +17,7 @@ const ORPHAN_REPLIES = 10_000;
 const REPLIES_AWAITING_SERVER = 10_000;
 
 export interface CorrelatorDeps {
-  getRecord(id: number): EnvelopeRecord | null;
-  /** The newest stored call with this `_msg_id` (calls no longer in memory). */
-  findCallByMsgId(msgId: string): number | null;
+  records: Pick<CaptureRecords, 'get' | 'findCallByMsgId'>;
   /** Timeout of calls without `expiration`: oslo's rpc_response_timeout. */
   defaultTimeoutMs: number;
 }
@@ -47,13 +46,13 @@ export class CallCorrelator {
       const early = this.orphanReplies.get(record.msgId);
       if (!early) return [];
       this.orphanReplies.delete(record.msgId);
-      const replies = early.map((id) => this.deps.getRecord(id)).filter((r): r is EnvelopeRecord => r !== null);
+      const replies = early.map((id) => this.deps.records.get(id)).filter((r): r is EnvelopeRecord => r !== null);
       for (const reply of replies) this.linkReply(record, reply);
       return replies;
     }
     if (record.kind !== 'reply') return [];
-    const callId = this.callByMsgId.get(record.msgId) ?? this.deps.findCallByMsgId(record.msgId);
-    const call = callId !== null && callId !== undefined ? this.deps.getRecord(callId) : null;
+    const callId = this.callByMsgId.get(record.msgId) ?? this.deps.records.findCallByMsgId(record.msgId);
+    const call = callId !== null && callId !== undefined ? this.deps.records.get(callId) : null;
     if (!call) {
       this.orphanReplies.set(record.msgId, [...(this.orphanReplies.get(record.msgId) ?? []), record.id]);
       return [];

@@ -132,17 +132,14 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const records: CaptureRecords = {
     get: (id) => writeback.get(id),
     findByUniqueId: (uniqueId) => store.findByUniqueId(uniqueId),
+    findCallByMsgId: (msgId) => store.findCallByMsgId(msgId),
     write: (record) => writeback.put(record, null, false),
     changed(record, raw?: StoredRaw) {
       writeback.put(record, raw ?? null, false);
       emit(record, false);
     },
   };
-  const calls = new CallCorrelator({
-    getRecord: records.get,
-    findCallByMsgId: (msgId) => store.findCallByMsgId(msgId),
-    defaultTimeoutMs: opts.defaultCallTimeoutMs ?? 60_000,
-  });
+  const calls = new CallCorrelator({ records, defaultTimeoutMs: opts.defaultCallTimeoutMs ?? 60_000 });
   for (const call of store.pendingCalls()) calls.restorePending(call);
   const attribution = new LateAttribution({ directory, records, repliesAwaitingServer: (id) => calls.repliesAwaitingServer(id) });
   const matcher = new PublishDeliverMatcher({

@@ -11,6 +11,8 @@ export interface CaptureRecords {
   get(id: number): EnvelopeRecord | null;
   /** The id of the stored record with this `_unique_id` (records older than the match memory). */
   findByUniqueId(uniqueId: string): number | null;
+  /** The newest stored call with this `_msg_id` (calls older than the correlator's memory). */
+  findCallByMsgId(msgId: string): number | null;
   /** Queue the write of a changed record, without telling listeners (a read filled in what it learned). */
   write(record: EnvelopeRecord): void;
   /**

@@ -17,6 +17,7 @@ function matcherOver(directory = seededDirectory()) {
   const records: CaptureRecords = {
     get: (id) => byId.get(id) ?? null,
     findByUniqueId: () => null,
+    findCallByMsgId: () => null,
     write: (r) => void byId.set(r.id, r),
     changed: (r, raw) => {
       byId.set(r.id, r);
