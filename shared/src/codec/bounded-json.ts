@@ -4,12 +4,19 @@
  * far cheaper than parsing.
  */
 import { locateJsonError } from './json-error.js';
+import { mayOverflowDouble, strictJsonOfPython, tagNonFiniteNumbers } from './python-floats.js';
 
 export type BoundedJsonResult =
   { ok: true; value: unknown } | { ok: false; problem: 'too-deep'; position: number } | { ok: false; problem: 'not-json'; position: number; reason: string };
 
-/** Parse `text`, refusing nesting deeper than `maxDepth` arrays/objects. Never throws. */
-export function parseBoundedJson(text: string, maxDepth: number): BoundedJsonResult {
+/**
+ * Parse `text`, refusing nesting deeper than `maxDepth` arrays/objects. Never throws. Reads
+ * Python's json as oslo writes it: bare `NaN`, `Infinity`, `-Infinity` become tagged floats
+ * (python-floats.ts), tried only once strict parsing failed. With `tagOverflow`, numbers
+ * beyond double range (which JSON.parse reads as Infinity, Python as inf) are tagged too: a
+ * scan of the text, so only where values are shown (args, results), not for the envelope.
+ */
+export function parseBoundedJson(text: string, maxDepth: number, opts?: { tagOverflow?: boolean }): BoundedJsonResult {
   const tooDeepAt = findDepthOverflow(text, maxDepth);
   if (tooDeepAt >= 0) return { ok: false, problem: 'too-deep', position: tooDeepAt };
   // Nothing to parse: say why without an engine exception (a thrown SyntaxError costs ~15 µs).
@@ -18,8 +25,18 @@ export function parseBoundedJson(text: string, maxDepth: number): BoundedJsonRes
     if (where !== null) return { ok: false, problem: 'not-json', position: where.position, reason: where.reason };
   }
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    const value = JSON.parse(text) as unknown;
+    return { ok: true, value: opts?.tagOverflow === true && mayOverflowDouble(text) ? tagNonFiniteNumbers(value) : value };
   } catch (e) {
+    const python = strictJsonOfPython(text);
+    if (python !== null) {
+      try {
+        const value = JSON.parse(python) as unknown;
+        return { ok: true, value: opts?.tagOverflow === true && mayOverflowDouble(text) ? tagNonFiniteNumbers(value) : value };
+      } catch {
+        // not Python's json either: report the original text's problem
+      }
+    }
     const where = locateJsonError(text);
     if (where !== null) return { ok: false, problem: 'not-json', position: where.position, reason: where.reason };
     // The engine refused something our scanner accepts (should not happen): keep its words.

@@ -100,7 +100,8 @@ function decodeBody(env: DecodedEnvelope, rawBody: unknown, opts: DecodeOptions 
     env.decodeError = decodeError('not-utf8', `body is not valid UTF-8 at byte offset ${text.offset}: ${text.reason}`);
     return env;
   }
-  const outer = parseBoundedJson(text.text, maxDepth);
+  // A bare 1.0 message holds its values at the outer level; an envelope's are in its inner text.
+  const outer = parseBoundedJson(text.text, maxDepth, { tagOverflow: !text.text.includes('"oslo.message"') });
   if (!outer.ok) {
     env.decodeError =
       outer.problem === 'too-deep'
@@ -154,7 +155,7 @@ function decodeOuter(env: DecodedEnvelope, outer: unknown, maxDepth: number): De
     env.decodeError = wrongType(MESSAGE_KEY, 'a string', message);
     return env;
   }
-  const inner = parseBoundedJson(message, maxDepth);
+  const inner = parseBoundedJson(message, maxDepth, { tagOverflow: true });
   if (!inner.ok) {
     env.decodeError =
       inner.problem === 'too-deep'

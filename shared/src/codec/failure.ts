@@ -13,7 +13,7 @@ export type RemoteFailureResult = { ok: true; failure: RemoteFailure } | { ok: f
 
 /** Parse the `failure` string of a reply. Never throws. */
 export function parseRemoteFailure(text: string, maxDepth: number): RemoteFailureResult {
-  const parsed = parseBoundedJson(text, maxDepth);
+  const parsed = parseBoundedJson(text, maxDepth, { tagOverflow: true });
   if (!parsed.ok) {
     return {
       ok: false,

@@ -9,5 +9,6 @@ export * from './encode.js';
 export { uuid4Hex, uuid4 } from './uuid.js';
 export { decodeUtf8, encodeUtf8, type Utf8Result } from './utf8.js';
 export { parseBoundedJson, findDepthOverflow, type BoundedJsonResult } from './bounded-json.js';
+export * from './python-floats.js';
 export { locateJsonError, type JsonSyntaxProblem } from './json-error.js';
 export { readAmqpProperties, headerString } from './header-values.js';

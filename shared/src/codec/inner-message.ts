@@ -201,7 +201,7 @@ export function decodeInnerMessage(innerText: string, base: DecodedEnvelope, opt
   const env = withoutInner(base);
   try {
     const maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
-    const parsed = parseBoundedJson(innerText, maxDepth);
+    const parsed = parseBoundedJson(innerText, maxDepth, { tagOverflow: true });
     if (!parsed.ok) {
       env.decodeError =
         parsed.problem === 'too-deep'

@@ -3,11 +3,16 @@
  * oslo.messaging puts on the wire: separators `", "` and `": "`, and every character
  * outside printable ASCII escaped as `\uXXXX` (ensure_ascii).
  *
+ * NaN and ±Infinity, as JS numbers or as tagged floats (python-floats.ts), are written bare
+ * (`NaN`, `Infinity`, `-Infinity`), as Python does.
+ *
  * Limits: JS numbers cannot tell `1.0` from `1`, so floats with a zero fraction are written
- * as integers; NaN/Infinity (which Python writes bare) become null, as JSON.stringify does.
+ * as integers.
  * Objects are written in JS property order, which puts integer-like keys (`"2"`) first even
  * when Python had them later.
  */
+
+import { isPythonFloat, PYTHON_FLOAT_KEY, pythonFloatToken } from './python-floats.js';
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
@@ -26,7 +31,7 @@ export function pythonJsonString(s: string): string {
  * writes `1e-07` where JS writes `1e-7`. Both use the shortest round-trip digits.
  */
 function pythonNumber(n: number): string {
-  if (!Number.isFinite(n)) return 'null';
+  if (!Number.isFinite(n)) return pythonFloatToken(n);
   if (Number.isInteger(n) || Math.abs(n) >= 1e-4) return String(n);
   const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
   const sign = exponent.startsWith('-') ? '-' : '+';
@@ -47,6 +52,7 @@ export function pythonJsonDumps(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
+      if (isPythonFloat(value)) return value[PYTHON_FLOAT_KEY];
       if (Array.isArray(value)) return '[' + value.map(pythonJsonDumps).join(', ') + ']';
       const parts: string[] = [];
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

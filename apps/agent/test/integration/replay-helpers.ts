@@ -38,3 +38,12 @@ export async function waitForDetail(baseUrl: string, id: number, test: (d: Envel
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** `POST /api/replay`, waiting out the rate limit (429 + Retry-After) as a user would, so tests are independent of each other's replays. */
+export async function replayAllowed<T>(baseUrl: string, body: unknown): Promise<ApiAnswer<T>> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await api<T>(baseUrl, '/api/replay', body);
+    if (answer.status !== 429 || attempt >= 3) return answer;
+    await new Promise((r) => setTimeout(r, Number(answer.headers.get('retry-after') ?? '1') * 1000));
+  }
+}

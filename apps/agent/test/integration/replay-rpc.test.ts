@@ -21,7 +21,7 @@ import {
   type RunningAgent,
   type TestVhost,
 } from '../support/index.js';
-import { api, waitForDetail, waitForRecord } from './replay-helpers.js';
+import { api, replayAllowed, waitForDetail, waitForRecord } from './replay-helpers.js';
 
 /** Publishes `n` unroutable oslo casts and waits until the agent captured them: later records get higher ids. */
 async function advanceRecordIds(n: number, tag: string): Promise<void> {
@@ -191,8 +191,31 @@ describe('replay of captured oslo traffic', () => {
     expect(replayed).toMatchObject({ replayOf: short.id, deliveries: [] });
   });
 
+  it("decodes a call and reply holding Python's NaN, and replays it byte for byte", async () => {
+    // oslo serializes with Python's json, which writes float('nan') as a bare NaN token.
+    await runOsloClient({ transportUrl: vhost.url, method: 'echo', argsJson: '{"value": NaN}', server: 'node-a' });
+    const nan = { $float: 'NaN' };
+    const call = await waitForRecord(
+      agent.baseUrl,
+      'method=echo&kind=call',
+      (r) => JSON.stringify(r.args) === JSON.stringify({ value: nan }) && r.outcome?.status === 'ok',
+    );
+    expect(call.decodeError).toBeNull();
+    const reply = await waitForDetail(agent.baseUrl, call.outcome!.replyId!, (d) => d.kind === 'reply');
+    expect(reply.reply?.result).toEqual({ echo: nan, served_by: 'node-a' });
+
+    const preview = (await api<ReplayPreview>(agent.baseUrl, '/api/replay/preview', { id: call.id })).body;
+    expect(preview.innerMessage).toContain('"args": {"value": NaN}');
+    const { body } = await replayAllowed<ReplayResult>(agent.baseUrl, { id: call.id, previewId: preview.previewId, confirm: true });
+    const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'ok');
+    // The server read NaN again (None would have come back as null) and answered with it.
+    const replayReply = await waitForDetail(agent.baseUrl, replayed.outcome!.replyId!, (d) => d.kind === 'reply');
+    expect(replayReply.reply?.result).toEqual({ echo: nan, served_by: 'node-a' });
+    expect(servers.consumeErrors()).toEqual([]);
+  });
+
   it('shows UnsupportedVersion when the server rejects the replayed version', async () => {
-    const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: originalCall.id, edits: { version: '9.0' }, confirm: true });
+    const { status, body } = await replayAllowed<ReplayResult>(agent.baseUrl, { id: originalCall.id, edits: { version: '9.0' }, confirm: true });
     expect(status).toBe(200);
     const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'error');
     expect(replayed.outcome?.failure?.class).toBe('UnsupportedVersion');

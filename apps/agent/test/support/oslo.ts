@@ -128,6 +128,8 @@ export interface OsloClientCall {
   transportUrl: string;
   method: string;
   args?: Record<string, unknown>;
+  /** The kwargs as JSON text for Python's json.loads, instead of `args`: e.g. `{"x": NaN}`, which JSON cannot express. */
+  argsJson?: string;
   /** @default 'call' */
   action?: 'call' | 'cast' | 'fanout';
   /** @default 'demo' */
@@ -146,7 +148,7 @@ export interface OsloClientCall {
 
 /** One call/cast through rpc_client.py. `event` is its single JSON line. */
 export async function runOsloClient(call: OsloClientCall): Promise<ScriptResult & { event: ScenarioEvent | undefined }> {
-  const args: Record<string, string | number> = { method: call.method, args: JSON.stringify(call.args ?? {}) };
+  const args: Record<string, string | number> = { method: call.method, args: call.argsJson ?? JSON.stringify(call.args ?? {}) };
   if (call.action) args['action'] = call.action;
   if (call.topic) args['topic'] = call.topic;
   if (call.exchange) args['exchange'] = call.exchange;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { EnvelopeDetail, RemoteFailure } from '@osloscope/shared';
+import { displayJson, type EnvelopeDetail, type RemoteFailure } from '@osloscope/shared';
 import { Badge } from '../../components/Badge';
 import { formatBytes, formatLatency, formatTime } from '../../components/format';
 import { kindLabel, outcomeLabel, outcomeTone, signatureText, signatureTone } from '../../components/record-display';
@@ -28,10 +28,11 @@ function Field(props: { k: string; children: ReactNode }) {
   );
 }
 
+/** A decoded value as indented JSON; Python's NaN and ±Infinity shown bare, as oslo wrote them. */
 function Json(props: { value: unknown; testId?: string }) {
   return (
     <pre className="json" data-testid={props.testId}>
-      {JSON.stringify(props.value, null, 2)}
+      {displayJson(props.value)}
     </pre>
   );
 }

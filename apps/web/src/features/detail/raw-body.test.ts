@@ -16,7 +16,11 @@ describe('raw body', () => {
   });
 
   it('accepts Python NaN/Infinity and returns null for non-JSON', () => {
-    expect(prettyOsloBody('{"a": NaN, "b": [Infinity]}')).toContain('"NaN"');
+    // Bare, as Python wrote them (not as the strings "NaN"), and a token inside a string stays text.
+    const pretty = prettyOsloBody('{"a": NaN, "b": [-Infinity], "c": "NaN"}');
+    expect(pretty).toContain('"a": NaN,');
+    expect(pretty).toContain('"b": [\n    -Infinity\n  ]');
+    expect(pretty).toContain('"c": "NaN"');
     expect(prettyOsloBody('not json')).toBeNull();
     expect(decodeBase64Text('%%%')).toBe('(body is not valid base64)');
   });

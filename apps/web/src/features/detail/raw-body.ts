@@ -3,6 +3,7 @@
  * PREVIEW_BYTES are rendered until the operator asks for all, and pretty-printing
  * above that size happens in a worker (pretty.worker.ts), never on the main thread.
  */
+import { displayJson, strictJsonOfPython } from '@osloscope/shared';
 
 /** Characters rendered before "show all". */
 export const PREVIEW_CHARS = 100_000;
@@ -29,12 +30,14 @@ export function previewText(text: string, limit = PREVIEW_CHARS): BodyPreview {
   return text.length <= limit ? { text, truncated: false, totalChars: text.length } : { text: text.slice(0, limit), truncated: true, totalChars: text.length };
 }
 
-/** Python's json emits NaN/Infinity; make them parseable as strings rather than fail. */
+/** Python's json emits bare NaN/Infinity: read them as tagged floats (shown bare again by displayJson). */
 function parseLenient(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    return JSON.parse(text.replace(/(?<=[:,[]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g, '"$1"'));
+  } catch (e) {
+    const strict = strictJsonOfPython(text);
+    if (strict === null) throw e;
+    return JSON.parse(strict);
   }
 }
 
@@ -48,12 +51,12 @@ export function prettyOsloBody(text: string): string | null {
     if (outer && typeof outer === 'object' && typeof (outer as Record<string, unknown>)['oslo.message'] === 'string') {
       const o = outer as Record<string, unknown>;
       try {
-        return JSON.stringify({ ...o, 'oslo.message': parseLenient(o['oslo.message'] as string) }, null, 2);
+        return displayJson({ ...o, 'oslo.message': parseLenient(o['oslo.message'] as string) });
       } catch {
-        return JSON.stringify(o, null, 2);
+        return displayJson(o);
       }
     }
-    return JSON.stringify(outer, null, 2);
+    return displayJson(outer);
   } catch {
     return null;
   }
