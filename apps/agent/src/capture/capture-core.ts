@@ -33,7 +33,7 @@ import type { CaptureRecords } from './capture-records.js';
 import { startCaptureTimers } from './capture-timers.js';
 import { LateAttribution } from './late-attribution.js';
 import { createMessageDecoder } from './message-decoder.js';
-import type { ImportResult } from './ndjson.js';
+import type { ExportedFacts, ImportResult } from './ndjson.js';
 import { presentRecord } from './present.js';
 import { PublishDeliverMatcher } from './publish-deliver-matcher.js';
 
@@ -151,7 +151,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     admit,
     undecodable: () => void counters.decodeErrors++,
   });
-  const ingest = (raw: RawCapture, exported?: Parameters<PublishDeliverMatcher['ingest']>[1]): void => {
+  const ingest = (raw: RawCapture, exported?: ExportedFacts): void => {
     if (!closed) matcher.ingest(raw, exported);
   };
 
