@@ -140,6 +140,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     agentVersion: version,
     logger,
     host: options.host,
+    allowedHosts: options.allowedHosts,
     port: options.port,
     extraRoutes: (app) => registerReplayRoutes(app, replay),
   });

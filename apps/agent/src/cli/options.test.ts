@@ -63,6 +63,7 @@ describe('option values', () => {
       retention: { maxMessages: 1_000_000, maxBytes: 2 * 1024 ** 3 },
       host: '127.0.0.1',
       port: 7420,
+      allowedHosts: [],
       demo: false,
       importFile: null,
       allowReplay: false,
@@ -71,6 +72,12 @@ describe('option values', () => {
       demoFallback: true,
       logLevel: 'info',
     });
+  });
+
+  it('takes the DNS names the UI may be reached by (--allowed-host, repeatable), and refuses a URL', () => {
+    expect(run(['--allowed-host', 'osloscope.example.org', '--allowed-host', 'scope.cell1']).allowedHosts).toEqual(['osloscope.example.org', 'scope.cell1']);
+    const bad = parseCliArgs(['--allowed-host', 'http://x:1'], {}, '1.0.0');
+    expect(bad).toMatchObject({ kind: 'exit', exitCode: 2, stderr: expect.stringMatching(/option --allowed-host: must be a DNS name/) });
   });
 
   it('repeats --transport-url and --exchange, replacing the defaults', () => {

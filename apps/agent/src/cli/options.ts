@@ -28,6 +28,8 @@ export interface AgentOptions {
   host: string;
   /** 0 = pick a free port. */
   port: number;
+  /** DNS names (besides IP literals and localhost) the HTTP server answers to. */
+  allowedHosts: string[];
   demo: boolean;
   /** NDJSON capture loaded at start; no broker is needed then. */
   importFile: string | null;
@@ -61,6 +63,7 @@ const optionsSchema = z.object({
   dataDir: z.string().min(1),
   retention: z.string(),
   host: z.string().min(1),
+  allowedHost: z.array(z.string().regex(/^[a-zA-Z0-9.-]+$/, 'must be a DNS name (no port, no scheme)')),
   port: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0-65535').max(65535, 'must be 0-65535'),
   demo: z.boolean(),
   import: z.string().min(1).optional(),
@@ -77,6 +80,7 @@ function collect(value: string, previous: string[] | undefined, defaults: readon
 }
 
 const NO_EXCHANGES: string[] = [];
+const NO_ALLOWED_HOSTS: string[] = [];
 const DEFAULT_URLS: string[] = [DEFAULT_TRANSPORT_URL];
 
 /** The commander program; exported so `--help` text is testable without a process. */
@@ -100,6 +104,11 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--retention <spec>', 'capture kept: "<messages>", "<size>" or "<messages>,<size>"').default(DEFAULT_RETENTION_SPEC))
     .addOption(new Option('--host <host>', 'HTTP listen address').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'HTTP port (0 = pick a free one)').default(String(DEFAULT_PORT)))
+    .addOption(
+      new Option('--allowed-host <name>', 'a DNS name the UI may be reached by (repeatable; IP addresses and localhost always work)')
+        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_ALLOWED_HOSTS))
+        .default(NO_ALLOWED_HOSTS, 'none'),
+    )
     .addOption(new Option('--demo', 'run the built-in simulated OpenStack instead of a broker').default(false))
     .addOption(new Option('--import <file>', 'load an NDJSON capture at start; no broker needed (default: none)'))
     .addOption(new Option('--allow-replay', 'allow replaying captured messages to the broker').default(false))
@@ -160,6 +169,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, ve
       retention: retention.value,
       host: o.host,
       port: o.port,
+      allowedHosts: o.allowedHost,
       demo: o.demo,
       importFile: o.import ?? null,
       allowReplay: o.allowReplay,

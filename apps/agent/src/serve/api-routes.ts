@@ -8,11 +8,16 @@ import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../ports/capture-service.js';
 import { BodyTooLargeError, ndjsonLines } from './ndjson-lines.js';
+import { isAllowedOrigin } from './origin.js';
 import { parseFilterQuery, parsePageQuery, parseRecordId, searchParamsOf, type Parsed } from './query-params.js';
 
 /** POST /api/import accepts bodies up to this size. @default 512 MiB */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 512 * 1024 * 1024;
-const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'text/plain'];
+/**
+ * NDJSON only: `text/plain` (what an HTML form can send from any site) is refused, so no other
+ * page can plant messages in the capture through the operator's browser (CSRF).
+ */
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson'];
 // Export writes are grouped so a large export is not one syscall per record.
 const EXPORT_CHUNK_BYTES = 64 * 1024;
 
@@ -33,7 +38,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { capture } = deps;
   const importLimit = deps.importLimitBytes ?? DEFAULT_IMPORT_LIMIT_BYTES;
 
-  // Import bodies are consumed as a stream (line by line), never buffered whole.
+  // Import bodies are consumed as a stream (line by line), never buffered whole. Without a
+  // text/plain parser, fastify answers such a body 415 before any route runs.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
 
@@ -102,6 +108,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.post('/api/import', async (request, reply) => {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host)) {
+      return reply.code(403).send({ error: 'imports are only accepted from the osloscope web app or from scripts (no Origin)' });
+    }
     const body = request.body;
     if (!isAsyncIterable(body)) {
       return reply.code(415).send({ error: `send NDJSON with content-type ${NDJSON_TYPES.join(' or ')}` });

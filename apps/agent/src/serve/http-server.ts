@@ -9,7 +9,8 @@ import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../ports/capture-service.js';
 import { registerApiRoutes } from './api-routes.js';
-import { isAllowedOrigin } from './origin.js';
+import { isAllowedHost, isAllowedOrigin } from './origin.js';
+import { registerRequestGuards } from './security-headers.js';
 import { attachStream, type StreamServer } from './stream.js';
 import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.js';
 
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   host: string;
   /** 0 = pick a free port. */
   port: number;
+  /** Host names (besides IP literals and localhost) the agent answers to: --allowed-host. */
+  allowedHosts?: readonly string[];
   /** Built web app; `null` = never serve it. @default apps/web/dist */
   webRoot?: string | null;
   /** Stream tuning (tests). */
@@ -47,6 +50,8 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { logger } = options;
   const app = Fastify({ logger: false });
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  registerRequestGuards(app, allowedHosts);
 
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
@@ -70,9 +75,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const io: StreamServer = new Server(app.server, {
     serveClient: false,
     parser: jsonOnlyParser,
-    // Browsers let any page open a websocket to 127.0.0.1: only accept our own pages
-    // (and loopback dev servers such as vite's proxy).
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers.origin, req.headers.host)),
+    // Browsers let any page open a websocket to 127.0.0.1: only our own pages, reached by a name we answer to.
+    allowRequest: (req, callback) => callback(null, isAllowedHost(req.headers.host, allowedHosts) && isAllowedOrigin(req.headers.origin, req.headers.host)),
   });
   const stream = attachStream(io, {
     capture: options.capture,
