@@ -22,6 +22,7 @@ import type { CaptureSource } from './ports/source.js';
 import { createReplayService, registerReplayRoutes, replayBrokerSpecs } from './replay/index.js';
 import { createHealthReporter } from './serve/health-report.js';
 import { startHttpServer, type RunningHttpServer } from './serve/http-server.js';
+import { makeDataDirPrivate } from './store/private-data-dir.js';
 import { createVerifier, KeyFileError, loadKeyFile, type KeyRing } from './signing/index.js';
 
 /** How long sources get to clean up (delete queues, switch tracing off) on shutdown. */
@@ -90,6 +91,14 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
   const isDemo = plan.kind === 'demo';
   if (isDemo && options.keysFile !== null) logger.warn('--keys is ignored in demo mode: the demo uses its own keys');
   const keys = isDemo ? demoKeyRing() : loadKeys(options);
+  const privacy = makeDataDirPrivate(options.dataDir);
+  if (privacy.tightened.length > 0)
+    logger.warn('the data dir was readable by other users: made it private (0700, files 0600)', {
+      dataDir: options.dataDir,
+      changed: privacy.tightened.length,
+    });
+  if (privacy.problems.length > 0)
+    logger.warn('could not make every file in the data dir private', { dataDir: options.dataDir, problems: privacy.problems.slice(0, 5) });
   const capture = createCaptureCore({
     dataDir: options.dataDir,
     retention: options.retention,
