@@ -21,7 +21,13 @@ export interface PrivacyResult {
 export function makeDataDirPrivate(dataDir: string): PrivacyResult {
   process.umask(0o077);
   const result: PrivacyResult = { tightened: [], problems: [] };
-  fs.mkdirSync(dataDir, { recursive: true, mode: DIR_MODE });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: DIR_MODE });
+  } catch (e) {
+    // Opening the store says what is wrong with the path, in its own words.
+    result.problems.push(`${dataDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return result;
+  }
   const visit = (p: string, depth: number): void => {
     let stat: fs.Stats;
     try {
