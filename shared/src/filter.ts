@@ -22,6 +22,7 @@
  * request onto the reply record; a reply the agent could not correlate has none and is
  * not matched by them.
  */
+import { redactString, redactValue } from './redact.js';
 import { ENVELOPE_KINDS, type EnvelopeKind } from './envelope.js';
 import { FILTER_FIELDS, type EnvelopeFilter, type FilterField } from './filter-types.js';
 import { OUTCOME_STATUSES, type EnvelopeRecord, type OutcomeStatus } from './record.js';
@@ -40,11 +41,15 @@ function matchesNamespace(rec: EnvelopeRecord, namespace: string): boolean {
   return rec.target.namespace === namespace;
 }
 
-/** The searchable text of a record's args (empty without args): the one body field the `text` filter searches. */
+/**
+ * The searchable text of a record's args (empty without args): the one body field the `text`
+ * filter searches. Always their masked form (redact.ts), whatever the agent shows: a search
+ * that matched a masked value would let anyone read it back one character at a time.
+ */
 export function argsText(args: Record<string, unknown> | null): string {
   if (args === null) return '';
   try {
-    return JSON.stringify(args).slice(0, ARGS_TEXT_LIMIT);
+    return JSON.stringify(redactValue(args).value).slice(0, ARGS_TEXT_LIMIT);
   } catch {
     return ''; // e.g. a BigInt smuggled in: not searchable, but never an error
   }
@@ -79,7 +84,8 @@ export function recordSearchFields(rec: EnvelopeRecord): string[] {
     rec.uniqueId,
     rec.replyQueue,
     failure?.class,
-    failure?.message,
+    // Remote exception text can quote a password or a token: searchable only masked.
+    failure?.message === undefined ? undefined : redactString(failure.message),
     rec.notification?.eventType,
     rec.notification?.publisherId,
   ];

@@ -312,3 +312,21 @@ describe('redactValue copies only what it masks', () => {
     expect(masked).toEqual(['a[0][0].b[1].token']);
   });
 });
+
+describe("redactJsonText on Python's json", () => {
+  it('masks an oslo.message holding NaN structurally (it used to fail to parse and pass unmasked)', () => {
+    const inner = '{"method": "m", "args": {"ratio": NaN, "admin_password": "hunter2-secret"}, "_context_auth_token": "tok-123", "_unique_id": "u"}';
+    const body = JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': inner });
+    const { text, masked } = redactJsonText(body);
+    expect(text).not.toContain('hunter2-secret');
+    expect(text).not.toContain('tok-123');
+    expect(masked).toEqual(expect.arrayContaining(['oslo.message.args.admin_password', 'oslo.message._context_auth_token']));
+    // The rest stays as oslo wrote it: NaN bare.
+    expect(text).toContain('\\"ratio\\": NaN');
+  });
+
+  it('masks secret-keyed members by pattern in an oslo.message that is not JSON at all', () => {
+    const body = JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': '{"admin_password": "hunter2-secret", truncated' });
+    expect(redactJsonText(body).text).not.toContain('hunter2-secret');
+  });
+});

@@ -14,6 +14,7 @@
  * `null`, `''`, empty lists/objects and booleans are never secrets: `auth_token: null`
  * stays null so the UI can show that no token was sent.
  */
+import { strictJsonOfPython } from './codec/python-floats.js';
 import { pythonJsonDumps } from './codec/python-json.js';
 import { maskUrlCredentials } from './transport-url.js';
 
@@ -166,13 +167,32 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
   else obj[key] = value;
 }
 
-/** Redacts JSON held in a string; returns it re-serialized as Python would, or null if not JSON. */
-function redactNestedJson(text: string, depth: number, w: Walk): string | null {
-  let parsed: unknown;
+/** JSON text as oslo writes it (Python's json: bare NaN/Infinity allowed); `undefined` when it is not. */
+function parseWireJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    return null;
+    const strict = strictJsonOfPython(text);
+    if (strict === null) return undefined;
+    try {
+      return JSON.parse(strict);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Redacts JSON held in a string; returns it re-serialized as Python would. Text that is not
+ * JSON is masked by pattern (secret-keyed members, token shapes): never shown as it came.
+ * Null when it holds no container (a plain string: the caller masks it as one).
+ */
+function redactNestedJson(text: string, depth: number, w: Walk): string | null {
+  const parsed = parseWireJson(text);
+  if (parsed === undefined) {
+    const unparsed = redactUnparsedText(text);
+    if (unparsed.masked.length > 0) w.masked.push(pathOf(w.keys) || '$');
+    return unparsed.text;
   }
   if (parsed === null || typeof parsed !== 'object') return null;
   const before = w.masked.length;
@@ -231,12 +251,8 @@ function redactUnparsedText(text: string): { text: string; masked: string[] } {
  * found and `(token-shaped text)`. Never throws.
  */
 export function redactJsonText(text: string): { text: string; masked: string[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return redactUnparsedText(text);
-  }
+  const parsed = parseWireJson(text);
+  if (parsed === undefined) return redactUnparsedText(text);
   const w: Walk = { masked: [], nestedJson: true, keys: [] };
   const redacted = walk(parsed, null, 0, w);
   if (w.masked.length === 0) return { text, masked: [] };

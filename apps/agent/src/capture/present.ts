@@ -3,7 +3,7 @@
  * --show-secrets). Stored records keep what was on the wire, so the flag can change between
  * runs without leaking anything captured earlier.
  */
-import { redactContext, redactJsonText, redactValue, type DecodedEnvelope, type EnvelopeDetail, type EnvelopeRecord } from '@osloscope/shared';
+import { redactContext, redactJsonText, redactString, redactValue, type DecodedEnvelope, type EnvelopeDetail, type EnvelopeRecord } from '@osloscope/shared';
 
 /**
  * Stored with an imported record whose body the exporting agent masked: the JSON paths it
@@ -34,6 +34,15 @@ function apiRecord(record: EnvelopeRecord): EnvelopeRecord {
 
 const maskValue = (v: unknown) => redactValue(v).value;
 
+/** A remote failure with its text masked: exception messages and tracebacks can quote passwords and tokens. */
+function maskFailure<F extends { message: string; traceback?: string[]; args?: unknown[]; kwargs?: Record<string, unknown> }>(f: F): F {
+  const out = { ...f, message: redactString(f.message) };
+  if (f.traceback) out.traceback = f.traceback.map(redactString);
+  if (f.args) out.args = maskValue(f.args) as unknown[];
+  if (f.kwargs) out.kwargs = maskValue(f.kwargs) as Record<string, unknown>;
+  return out;
+}
+
 /**
  * A copy of the record safe to show: context, args, results and payloads masked. Each record's
  * body fields are presented once on the live path (updates and new records in the stream leave
@@ -45,7 +54,10 @@ export function presentRecord(record: EnvelopeRecord, showSecrets: boolean): Env
     ...apiRecord(record),
     context: record.context ? redactContext(record.context).value : null,
     args: record.args ? (maskValue(record.args) as Record<string, unknown>) : null,
-    reply: record.reply ? { ...record.reply, result: maskValue(record.reply.result) } : null,
+    reply: record.reply
+      ? { ...record.reply, result: maskValue(record.reply.result), failure: record.reply.failure && maskFailure(record.reply.failure) }
+      : null,
+    outcome: record.outcome?.failure ? { ...record.outcome, failure: maskFailure(record.outcome.failure) } : record.outcome,
     notification: record.notification ? { ...record.notification, payload: maskValue(record.notification.payload) } : null,
   };
 }
