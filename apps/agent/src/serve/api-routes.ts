@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import type { CaptureService } from '../ports/capture-service.js';
-import { BodyTooLargeError, ndjsonLines } from './ndjson-lines.js';
+import { BodyTooLargeError, LineTooLongError, ndjsonLines } from './ndjson-lines.js';
 import { isAllowedOrigin } from './origin.js';
 import { parseFilterQuery, parsePageQuery, parseRecordId, searchParamsOf, type Parsed } from './query-params.js';
 
@@ -120,7 +120,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       deps.logger.info('import finished', result);
       return result;
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return reply.code(413).send({ error: err.message });
+      if (err instanceof BodyTooLargeError || err instanceof LineTooLongError) return reply.code(413).send({ error: err.message });
       throw err;
     }
   });
