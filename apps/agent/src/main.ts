@@ -11,7 +11,7 @@ import { createTapSource } from './amqp/tap-source.js';
 import { createCaptureCore, type CaptureCore } from './capture/capture-core.js';
 import { anyBrokerReachable } from './cli/broker-probe.js';
 import { createImportSource } from './cli/import-source.js';
-import { parseCliArgs, USAGE_EXIT_CODE, type AgentOptions } from './cli/options.js';
+import { parseCliArgs, TRANSPORT_URL_ENV, USAGE_EXIT_CODE, type AgentOptions } from './cli/options.js';
 import { uniqueSourceNames } from './cli/source-names.js';
 import { createDemoSource, demoKeyRing } from './demo/demo-source.js';
 import { createConnectionDirectory } from './domain/in-memory-connection-directory.js';
@@ -182,6 +182,13 @@ async function main(): Promise<void> {
   const options = cli.options;
   tuneHeapForCapture();
   const logger = createLogger({ level: options.logLevel });
+  if (options.passwordOnCommandLine) {
+    // Overwrites the arguments `ps` shows (Linux): the password was readable there until now.
+    process.title = 'osloscope';
+    logger.warn(
+      `a broker password was given with --transport-url: other local users could read it in the process list; use --transport-url-file, --oslo-config or ${TRANSPORT_URL_ENV} instead`,
+    );
+  }
   let agent: RunningAgent;
   try {
     agent = await startAgent(options, logger);

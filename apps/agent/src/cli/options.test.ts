@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, USAGE_EXIT_CODE, type AgentOptions } from './options.js';
@@ -70,7 +73,55 @@ describe('option values', () => {
       keysFile: null,
       showSecrets: false,
       demoFallback: true,
+      passwordOnCommandLine: false,
       logLevel: 'info',
+    });
+  });
+
+  describe('transport URLs kept out of the process list', () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'osloscope-cli-'));
+    const file = (name: string, text: string) => {
+      const p = path.join(tmp, name);
+      writeFileSync(p, text);
+      return p;
+    };
+
+    it('reads them from --transport-url-file (one per line, comments skipped)', () => {
+      const f = file('urls', '# cell 1 and cell 2\nrabbit://nova:s3cret@rabbit1:5672/cell1\n\nrabbit://nova:s3cret@rabbit2:5672/cell2\n');
+      expect(run(['--transport-url-file', f])).toMatchObject({
+        transportUrls: ['rabbit://nova:s3cret@rabbit1:5672/cell1', 'rabbit://nova:s3cret@rabbit2:5672/cell2'],
+        passwordOnCommandLine: false,
+      });
+    });
+
+    it("reads [DEFAULT] transport_url from an OpenStack service's config, as oslo.config does", () => {
+      const conf = file(
+        'nova.conf',
+        '[DEFAULT]\n# the broker\ndebug = true\ntransport_url = rabbit://nova:s3cret@ctl1:5672,nova:s3cret@ctl2:5672/\n\n[oslo_messaging_rabbit]\nssl = false\n',
+      );
+      expect(run(['--oslo-config', conf]).transportUrls).toEqual(['rabbit://nova:s3cret@ctl1:5672,nova:s3cret@ctl2:5672/']);
+    });
+
+    it('refuses a config whose broker uses TLS, and files it cannot read, naming the file but never its content', () => {
+      const tls = file('tls.conf', '[DEFAULT]\ntransport_url = rabbit://nova:s3cret@ctl1:5671/\n[oslo_messaging_rabbit]\nssl = True\n');
+      const r = parseCliArgs(['--oslo-config', tls], {}, '1.0.0');
+      expect(r).toMatchObject({ kind: 'exit', exitCode: USAGE_EXIT_CODE, stderr: expect.stringMatching(/tls\.conf: the broker uses TLS/) });
+      expect(JSON.stringify(r)).not.toContain('s3cret');
+      expect(parseCliArgs(['--transport-url-file', path.join(tmp, 'missing')], {}, '1.0.0')).toMatchObject({
+        kind: 'exit',
+        stderr: expect.stringMatching(/missing: cannot read it \(no such file\)/),
+      });
+      expect(parseCliArgs(['--oslo-config', file('empty.conf', '[DEFAULT]\ndebug = true\n')], {}, '1.0.0')).toMatchObject({
+        kind: 'exit',
+        stderr: expect.stringMatching(/no \[DEFAULT\] transport_url/),
+      });
+    });
+
+    it('says when a password was given as an argument (so the agent can warn), and not for the environment', () => {
+      expect(run(['--transport-url', 'rabbit://nova:s3cret@rabbit1:5672/']).passwordOnCommandLine).toBe(true);
+      expect(run(['--transport-url', 'rabbit://rabbit1:5672/']).passwordOnCommandLine).toBe(false);
+      const fromEnv = parseCliArgs([], { OSLOSCOPE_TRANSPORT_URL: 'rabbit://nova:s3cret@rabbit1:5672/' }, '1.0.0');
+      expect(fromEnv).toMatchObject({ kind: 'run', options: { passwordOnCommandLine: false, transportUrls: ['rabbit://nova:s3cret@rabbit1:5672/'] } });
     });
   });
 

@@ -8,6 +8,7 @@ import { parseTransportUrl, TransportUrlError } from '@osloscope/shared';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { DEFAULT_RETENTION_SPEC, parseRetention, type RetentionLimits } from './retention.js';
+import { hasPassword, TransportUrlSourceError, urlFromOsloConfig, urlsFromFile } from './transport-url-sources.js';
 
 export const DEFAULT_TRANSPORT_URL = 'rabbit://guest:guest@127.0.0.1:5672/';
 export const TRANSPORT_URL_ENV = 'OSLOSCOPE_TRANSPORT_URL';
@@ -38,6 +39,8 @@ export interface AgentOptions {
   showSecrets: boolean;
   /** Start the demo when no broker is reachable at start (and no --import). */
   demoFallback: boolean;
+  /** A broker password was given as a --transport-url argument: visible in the process list. */
+  passwordOnCommandLine: boolean;
   logLevel: LogLevel;
 }
 
@@ -81,6 +84,7 @@ function collect(value: string, previous: string[] | undefined, defaults: readon
 
 const NO_EXCHANGES: string[] = [];
 const NO_ALLOWED_HOSTS: string[] = [];
+const NO_FILES: string[] = [];
 const DEFAULT_URLS: string[] = [DEFAULT_TRANSPORT_URL];
 
 /** The commander program; exported so `--help` text is testable without a process. */
@@ -98,6 +102,19 @@ export function buildProgram(version: string): Command {
       new Option('--exchange <name>', 'tap mode: exchange to tap; repeatable')
         .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_EXCHANGES))
         .default(NO_EXCHANGES, 'every topic exchange except amq.*'),
+    )
+    .addOption(
+      new Option('--transport-url-file <file>', 'read transport URLs from a file (one per line), keeping passwords out of the process list; repeatable')
+        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_FILES))
+        .default(NO_FILES, 'none'),
+    )
+    .addOption(
+      new Option(
+        '--oslo-config <file>',
+        "take the transport URL from an OpenStack service's config ([DEFAULT] transport_url), e.g. /etc/nova/nova.conf; repeatable",
+      )
+        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_FILES))
+        .default(NO_FILES, 'none'),
     )
     .addOption(new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)'))
     .addOption(new Option('--data-dir <dir>', 'where the capture store lives').default('.osloscope'))
@@ -138,9 +155,19 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, ve
     throw err;
   }
   const raw = program.opts<Record<string, unknown>>();
-  // The env var only applies when no --transport-url was given; it may list several URLs.
+  const argvUrls = raw['transportUrl'] === DEFAULT_URLS ? [] : (raw['transportUrl'] as string[]);
+  // URLs from files and service configs join those given as arguments; the env var (which
+  // may list several) applies only when none of them was given.
+  let fileUrls: string[];
+  try {
+    fileUrls = [...(raw['transportUrlFile'] as string[]).flatMap(urlsFromFile), ...(raw['osloConfig'] as string[]).map(urlFromOsloConfig)];
+  } catch (e) {
+    if (e instanceof TransportUrlSourceError) return { kind: 'exit', exitCode: USAGE_EXIT_CODE, stdout, stderr: `error: ${e.message}\n` };
+    throw e;
+  }
   const envUrls = env[TRANSPORT_URL_ENV]?.split(/\s+/).filter(Boolean) ?? [];
-  if (raw['transportUrl'] === DEFAULT_URLS && envUrls.length > 0) raw['transportUrl'] = envUrls;
+  if (argvUrls.length + fileUrls.length > 0) raw['transportUrl'] = [...argvUrls, ...fileUrls];
+  else if (envUrls.length > 0) raw['transportUrl'] = envUrls;
 
   const usageError = (message: string): CliResult => ({
     kind: 'exit',
@@ -176,6 +203,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, ve
       keysFile: o.keys ?? null,
       showSecrets: o.showSecrets,
       demoFallback: o.demoFallback,
+      passwordOnCommandLine: argvUrls.some(hasPassword),
       logLevel: o.logLevel,
     },
   };
