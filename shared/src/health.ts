@@ -88,6 +88,8 @@ export interface HealthReport {
   version: string;
   demo: boolean;
   replayEnabled: boolean;
+  /** `--read-only`: the agent never publishes to a broker (replay is refused whatever else is given). */
+  readOnly: boolean;
   showSecrets: boolean;
   sources: SourceHealth[];
   counts: CaptureCounts;

@@ -26,6 +26,11 @@ export interface ReplayRequestWire {
   id: number;
   edits?: ReplayEditsWire;
   target?: ReplayTargetWire;
+  /**
+   * Sending only: the user confirmed publishing somewhere else than the original went
+   * (another exchange, routing key or broker: the preview's `retarget`). Required then.
+   */
+  confirmTarget?: true;
 }
 
 /** Exactly what a replay publishes (the preview; sending with its `previewId` sends these bytes). */
@@ -59,6 +64,11 @@ export interface ReplayPreview {
   signingNote: string;
   /** Warnings the dialog shows (e.g. the original came from an imported capture). */
   warnings: string[];
+  /**
+   * Set when the replay goes somewhere else than the original went (exchange / routing key,
+   * and the broker when it differs): sending it needs `confirmTarget: true`.
+   */
+  retarget: { from: string; to: string } | null;
   /**
    * Secrets masked in this preview (body, innerMessage, args, context) unless the agent runs
    * with --show-secrets; the real values are what gets published.
@@ -99,6 +109,8 @@ export interface ReplayAuditEntry {
   outcome: ReplayOutcome;
   /** e.g. the remote exception class and message, or why publishing failed. */
   detail: string | null;
+  /** Where the original went, when the user confirmed publishing elsewhere (`exchange / routing key`). */
+  retargetedFrom: string | null;
   /** Epoch ms of the outcome (reply, timeout); `null` while a call waits. */
   finishedAt: number | null;
 }

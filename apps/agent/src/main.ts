@@ -19,7 +19,7 @@ import { tuneHeapForCapture } from './heap-tuning.js';
 import { createLogger, type Logger } from './log.js';
 import type { ConnectionDirectory } from './ports/connection-directory.js';
 import type { CaptureSource } from './ports/source.js';
-import { createReplayService, registerReplayRoutes, replayBrokerSpecs } from './replay/index.js';
+import { createReplayService, READ_ONLY_MESSAGE, registerReplayRoutes, replayBrokerSpecs } from './replay/index.js';
 import { createHealthReporter } from './serve/health-report.js';
 import { startHttpServer, type RunningHttpServer } from './serve/http-server.js';
 import { makeDataDirPrivate } from './store/private-data-dir.js';
@@ -127,13 +127,15 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     store: () => capture.storeHealth(),
     signing,
     demo: isDemo,
-    replayEnabled: options.allowReplay && !isDemo,
+    replayEnabled: options.allowReplay && !isDemo && !options.readOnly,
+    readOnly: options.readOnly,
     showSecrets: options.showSecrets,
   });
 
   // Replay publishes on its own connections (the sources stay passive); never in the demo.
   const replay = createReplayService({
-    enabled: options.allowReplay && !isDemo,
+    enabled: options.allowReplay && !isDemo && !options.readOnly,
+    ...(options.readOnly ? { disabledMessage: READ_ONLY_MESSAGE } : {}),
     capture,
     brokers: isDemo ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
     keys: isDemo ? null : keys,

@@ -70,6 +70,7 @@ describe('option values', () => {
       demo: false,
       importFile: null,
       allowReplay: false,
+      readOnly: false,
       keysFile: null,
       showSecrets: false,
       demoFallback: true,

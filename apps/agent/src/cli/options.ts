@@ -35,6 +35,8 @@ export interface AgentOptions {
   /** NDJSON capture loaded at start; no broker is needed then. */
   importFile: string | null;
   allowReplay: boolean;
+  /** Refuses replay whatever else is given. */
+  readOnly: boolean;
   keysFile: string | null;
   showSecrets: boolean;
   /** Start the demo when no broker is reachable at start (and no --import). */
@@ -71,6 +73,7 @@ const optionsSchema = z.object({
   demo: z.boolean(),
   import: z.string().min(1).optional(),
   allowReplay: z.boolean(),
+  readOnly: z.boolean(),
   keys: z.string().min(1).optional(),
   showSecrets: z.boolean(),
   demoFallback: z.boolean(),
@@ -129,6 +132,7 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--demo', 'run the built-in simulated OpenStack instead of a broker').default(false))
     .addOption(new Option('--import <file>', 'load an NDJSON capture at start; no broker needed (default: none)'))
     .addOption(new Option('--allow-replay', 'allow replaying captured messages to the broker').default(false))
+    .addOption(new Option('--read-only', 'never publish to the broker: refuses replay whatever else is given').default(false))
     .addOption(new Option('--keys <file>', 'message-signing key file (JSON) to verify signatures (default: none)'))
     .addOption(new Option('--show-secrets', 'do not mask auth tokens and passwords in the UI and exports').default(false))
     .addOption(new Option('--no-demo-fallback', 'do not start the demo when no broker is reachable at start (default: fall back to the demo)'))
@@ -200,6 +204,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, ve
       demo: o.demo,
       importFile: o.import ?? null,
       allowReplay: o.allowReplay,
+      readOnly: o.readOnly,
       keysFile: o.keys ?? null,
       showSecrets: o.showSecrets,
       demoFallback: o.demoFallback,

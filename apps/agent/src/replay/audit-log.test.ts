@@ -23,6 +23,7 @@ const entry = (replayId: string, at: number): ReplayAuditEntry => ({
   outcome: 'sent',
   detail: null,
   finishedAt: null,
+  retargetedFrom: null,
 });
 
 describe('replay audit log', () => {

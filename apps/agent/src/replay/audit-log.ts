@@ -71,7 +71,8 @@ export function createAuditLog(dataDir: string): ReplayAuditLog {
           e.finishedAt = v.finishedAt;
           if (v.newId !== undefined && v.newId !== null) e.newId = v.newId;
         } else if (isEntry(v)) {
-          byId.set(v.replayId, { ...v });
+          // Entries written before `retargetedFrom` existed went to the original's target.
+          byId.set(v.replayId, { ...v, retargetedFrom: v.retargetedFrom ?? null });
         }
       }
       return [...byId.values()].sort((a, b) => b.at - a.at).slice(0, Math.max(0, limit));

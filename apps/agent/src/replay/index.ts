@@ -2,6 +2,7 @@
 export {
   createReplayService,
   DISABLED_MESSAGE,
+  READ_ONLY_MESSAGE,
   type ReplayService,
   type ReplayServiceOptions,
   type ReplayBrokerSpec,

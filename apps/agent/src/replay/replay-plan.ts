@@ -182,6 +182,8 @@ export function planReplay(inputs: PlanInputs): PlanResult {
     signed: signing.body !== null,
     signingNote: signing.note,
     warnings: inputs.warnings ?? [],
+    // The service knows where the original was captured and sets it.
+    retarget: null,
     maskedFields: [],
   };
   return { ok: true, preview, message };

@@ -40,6 +40,8 @@ export const replaySendSchema = replayPreviewSchema.extend({
   confirm: z.literal(true, { error: 'replay needs "confirm": true (the user must confirm what is sent)' }),
   /** Send exactly the message a preview returned (same ids); edits/target then come from the preview. */
   previewId: z.string().min(1).max(64).optional(),
+  /** The user confirmed a target other than the original's (the preview's `retarget`). */
+  confirmTarget: z.literal(true, { error: '"confirmTarget" can only be true' }).optional(),
 });
 export type ReplaySendRequest = z.infer<typeof replaySendSchema>;
 

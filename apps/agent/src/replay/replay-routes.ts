@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAllowedOrigin } from '../serve/origin.js';
 import { parseReplayInput, replayPreviewSchema, replaySendSchema } from './replay-request.js';
-import { DISABLED_MESSAGE, type ReplayAnswer, type ReplayService } from './replay-service.js';
+import type { ReplayAnswer, ReplayService } from './replay-service.js';
 
 function foreignOrigin(request: FastifyRequest, reply: FastifyReply): boolean {
   if (isAllowedOrigin(request.headers.origin, request.headers.host)) return false;
@@ -26,14 +26,14 @@ export function registerReplayRoutes(app: FastifyInstance, replay: ReplayService
   app.post('/api/replay/preview', async (request, reply) => {
     if (foreignOrigin(request, reply)) return reply;
     const parsed = parseReplayInput(replayPreviewSchema, request.body);
-    if (!parsed.ok) return reply.code(replay.enabled ? 400 : 403).send({ error: replay.enabled ? parsed.error : DISABLED_MESSAGE });
+    if (!parsed.ok) return reply.code(replay.enabled ? 400 : 403).send({ error: replay.enabled ? parsed.error : replay.disabledMessage });
     return answer(reply, await replay.preview(parsed.value));
   });
 
   app.post('/api/replay', async (request, reply) => {
     if (foreignOrigin(request, reply)) return reply;
     const parsed = parseReplayInput(replaySendSchema, request.body);
-    if (!parsed.ok) return reply.code(replay.enabled ? 400 : 403).send({ error: replay.enabled ? parsed.error : DISABLED_MESSAGE });
+    if (!parsed.ok) return reply.code(replay.enabled ? 400 : 403).send({ error: replay.enabled ? parsed.error : replay.disabledMessage });
     return answer(reply, await replay.send(parsed.value));
   });
 

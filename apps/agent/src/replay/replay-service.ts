@@ -45,6 +45,8 @@ export interface ReplayBrokerSpec {
 export interface ReplayServiceOptions {
   /** `--allow-replay`. */
   enabled: boolean;
+  /** Why replay is off, when it is (default DISABLED_MESSAGE; --read-only says so). */
+  disabledMessage?: string;
   capture: Pick<CaptureService, 'get' | 'getRaw' | 'ingest' | 'subscribe' | 'linkReplay'>;
   brokers: ReplayBrokerSpec[];
   /** Signing keys (`--keys`); with a key for the destination, replays are signed. */
@@ -72,6 +74,8 @@ export type ReplayAnswer<T> = { ok: true; value: T } | ReplayError;
 
 export interface ReplayService {
   readonly enabled: boolean;
+  /** What a refused request is told when replay is off. */
+  readonly disabledMessage: string;
   preview(req: ReplayPreviewRequest): Promise<ReplayAnswer<ReplayPreview>>;
   send(req: ReplaySendRequest): Promise<ReplayAnswer<ReplayResult>>;
   audit(limit?: number): ReplayAuditEntry[];
@@ -79,6 +83,7 @@ export interface ReplayService {
 }
 
 export const DISABLED_MESSAGE = 'replay is disabled: start the agent with --allow-replay to allow publishing captured messages again';
+export const READ_ONLY_MESSAGE = 'replay is disabled: the agent runs with --read-only, which refuses replay whatever else is given';
 const PREVIEW_TTL_MS = 10 * 60_000;
 const MAX_PREVIEWS = 200;
 
@@ -98,6 +103,7 @@ const refuse = (status: ReplayError['status'], error: string): ReplayError => ({
 
 export function createReplayService(opts: ReplayServiceOptions): ReplayService {
   const now = opts.now ?? Date.now;
+  const disabledMessage = opts.disabledMessage ?? DISABLED_MESSAGE;
   const log = opts.logger.child({ component: 'replay' });
   const limiter = createRateLimiter(opts.rateLimit?.max ?? 5, opts.rateLimit?.windowMs ?? 10_000, now);
   const audit: ReplayAuditLog = createAuditLog(opts.dataDir);
@@ -194,7 +200,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
 
   /** Resolve the original, the broker and the message to publish. */
   async function plan(req: ReplayPreviewRequest): Promise<ReplayAnswer<PlannedReplay>> {
-    if (!opts.enabled) return refuse(403, DISABLED_MESSAGE);
+    if (!opts.enabled) return refuse(403, disabledMessage);
     const raw = opts.capture.getRaw(req.id);
     if (!raw) return refuse(404, `envelope ${req.id} not found`);
     const warnings: string[] = [];
@@ -232,7 +238,16 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       warnings,
     });
     if (!result.ok) return refuse(400, result.error);
-    return { ok: true, value: { ...result, broker: chosen.broker, spec: chosen.spec, expiresAt: now() + PREVIEW_TTL_MS } };
+    const preview = { ...result.preview, retarget: retargetOf(raw.record, result.message, chosen.spec.source) };
+    return { ok: true, value: { ...result, preview, broker: chosen.broker, spec: chosen.spec, expiresAt: now() + PREVIEW_TTL_MS } };
+  }
+
+  /** Where the original went and where the replay goes, when they differ (exchange, routing key, broker). */
+  function retargetOf(original: { exchange: string; routingKey: string; source: string }, message: EncodedMessage, source: string): ReplayPreview['retarget'] {
+    const otherBroker = original.source !== source;
+    if (!otherBroker && original.exchange === message.exchange && original.routingKey === message.routingKey) return null;
+    const where = (exchange: string, routingKey: string, on: string) => `${exchange || '(default exchange)'} / ${routingKey}${otherBroker ? ` on ${on}` : ''}`;
+    return { from: where(original.exchange, original.routingKey, original.source), to: where(message.exchange, message.routingKey, source) };
   }
 
   /** The preview as shown to the browser: secrets masked (the stored message keeps the real values). */
@@ -295,6 +310,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
 
   return {
     enabled: opts.enabled,
+    disabledMessage,
     async preview(req) {
       const planned = await plan(req);
       if (!planned.ok) return planned;
@@ -302,7 +318,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
       return { ok: true, value: opts.showSecrets === true ? planned.value.preview : masked(planned.value.preview) };
     },
     async send(req) {
-      if (!opts.enabled) return refuse(403, DISABLED_MESSAGE);
+      if (!opts.enabled) return refuse(403, disabledMessage);
       let p: PlannedReplay;
       if (req.previewId !== undefined) {
         const stored = previews.get(req.previewId);
@@ -313,6 +329,13 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
         const planned = await plan(req);
         if (!planned.ok) return planned;
         p = planned.value;
+      }
+      const retarget = p.preview.retarget;
+      if (retarget !== null && req.confirmTarget !== true) {
+        return refuse(
+          400,
+          `this replay goes to ${retarget.to}, not where the original went (${retarget.from}): confirm the new target ("confirmTarget": true)`,
+        );
       }
       const slot = limiter.take();
       if (!slot.ok) return { ...refuse(429, 'too many replays: wait a few seconds'), retryAfterMs: slot.retryAfterMs };
@@ -335,6 +358,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
         outcome: 'sent',
         detail: null,
         finishedAt: null,
+        retargetedFrom: retarget?.from ?? null,
       };
       opts.capture.linkReplay(preview.uniqueId, preview.originalId);
       const record = waitForRecord(preview.uniqueId, opts.recordWaitMs ?? 3_000);

@@ -12,6 +12,8 @@ export interface HealthInputs {
   signing: SigningHealth;
   demo: boolean;
   replayEnabled: boolean;
+  /** `--read-only`. @default false */
+  readOnly?: boolean;
   showSecrets: boolean;
 }
 
@@ -44,6 +46,7 @@ export function createHealthReporter(inputs: HealthInputs): () => HealthReport {
       version: inputs.agentVersion,
       demo: inputs.demo,
       replayEnabled: inputs.replayEnabled,
+      readOnly: inputs.readOnly ?? false,
       showSecrets: inputs.showSecrets,
       sources,
       counts: inputs.counts(),

@@ -94,7 +94,14 @@ describe('replay from an imported capture', () => {
     });
     expect(preview.status).toBe(200);
     expect(preview.body.warnings.join(' ')).toMatch(/published to the attached broker/);
-    const sent = await api<ReplayResult>(imported.baseUrl, '/api/replay', { id: call.id, previewId: preview.body.previewId, confirm: true });
+    // It goes to another broker than the capture it came from: the target must be confirmed.
+    expect(preview.body.retarget?.to).toMatch(/^openstack \/ demo on /);
+    const sent = await api<ReplayResult>(imported.baseUrl, '/api/replay', {
+      id: call.id,
+      previewId: preview.body.previewId,
+      confirm: true,
+      confirmTarget: true,
+    });
     expect(sent.status).toBe(200);
     const [executed] = await servers.waitForExecuted((c) => c.args['value'] === 'from-file', { count: 2 });
     expect(executed?.context.request_id).toBe('req-import-1');
@@ -146,7 +153,7 @@ describe('replay outcomes without a reply', () => {
     // In words, with what the broker saw: the slow server took it and never answered in time.
     expect((await auditOf(timed.body.replayId))?.detail).toMatch(/^Timed out: no reply within 1 s\. The broker delivered it to (node-a|demo\.node-a) once\.$/);
 
-    const lost = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: slow.id, target: { server: 'node-z' }, confirm: true });
+    const lost = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: slow.id, target: { server: 'node-z' }, confirm: true, confirmTarget: true });
     expect(lost.status).toBe(200);
     expect(lost.body.routed).toBe(false);
     await expect.poll(() => auditOf(lost.body.replayId).then((e) => e?.outcome), { timeout: 10_000 }).toBe('unroutable');

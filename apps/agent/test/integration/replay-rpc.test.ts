@@ -155,14 +155,22 @@ describe('replay of captured oslo traffic', () => {
     expect(servers.consumeErrors()).toEqual([]);
   });
 
-  it('sends an edited arg, to another server of the topic', async () => {
-    const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', {
-      id: originalCall.id,
-      edits: { args: { value: 'edited-by-replay' } },
-      target: { server: 'node-b' },
-      confirm: true,
-    });
+  it('sends an edited arg to another server of the topic only once that target is confirmed, and audits it', async () => {
+    const planned = { id: originalCall.id, edits: { args: { value: 'edited-by-replay' } }, target: { server: 'node-b' } };
+    const request = { ...planned, confirm: true };
+    const preview = (await api<ReplayPreview>(agent.baseUrl, '/api/replay/preview', planned)).body;
+    expect(preview.retarget).toEqual({ from: 'openstack / demo.node-a', to: 'openstack / demo.node-b' });
+    const unconfirmed = await replayAllowed<{ error: string }>(agent.baseUrl, request);
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body.error).toBe(
+      'this replay goes to openstack / demo.node-b, not where the original went (openstack / demo.node-a): confirm the new target ("confirmTarget": true)',
+    );
+    expect((await servers.readExecuted()).some((c) => c.args['value'] === 'edited-by-replay')).toBe(false);
+
+    const { status, body } = await replayAllowed<ReplayResult>(agent.baseUrl, { ...request, confirmTarget: true });
     expect(status).toBe(200);
+    const audited = (await api<{ items: ReplayAuditEntry[] }>(agent.baseUrl, '/api/replay/audit')).body.items.find((e) => e.replayId === body.replayId);
+    expect(audited).toMatchObject({ routingKey: 'demo.node-b', retargetedFrom: 'openstack / demo.node-a' });
     const [executed] = await servers.waitForExecuted((c) => c.method === 'echo' && c.args['value'] === 'edited-by-replay');
     expect(executed?.server).toBe('node-b');
     const replayed = await waitForDetail(agent.baseUrl, body.id!, (d) => d.outcome?.status === 'ok');
@@ -178,7 +186,12 @@ describe('replay of captured oslo traffic', () => {
     await gone.stop();
     await runOsloClient({ transportUrl: vhost.url, method: 'echo', args: { value: 'short-timeout' }, timeout: 2, server: 'node-a' });
     const short = await waitForRecord(agent.baseUrl, 'method=echo&kind=call', (r) => r.args?.['value'] === 'short-timeout' && r.outcome?.status === 'ok');
-    const { status, body } = await api<ReplayResult>(agent.baseUrl, '/api/replay', { id: short.id, target: { server: 'node-gone' }, confirm: true });
+    const { status, body } = await replayAllowed<ReplayResult>(agent.baseUrl, {
+      id: short.id,
+      target: { server: 'node-gone' },
+      confirm: true,
+      confirmTarget: true,
+    });
     expect(status).toBe(200);
     expect(body.routed).toBe(true);
     const auditOf = async () =>
@@ -267,6 +280,25 @@ describe('replay of captured oslo traffic', () => {
     expect(limited).toBeDefined();
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((limited!.body as { error: string }).error).toMatch(/too many replays/);
+  });
+});
+
+describe('replay with --read-only', () => {
+  it('is refused whatever else is given, and health says so', async () => {
+    const ro = await startAgent({ args: ['--transport-url', vhost.url, '--allow-replay', '--read-only', '--no-demo-fallback'] });
+    try {
+      expect((await api<{ readOnly: boolean; replayEnabled: boolean }>(ro.baseUrl, '/api/health')).body).toMatchObject({
+        readOnly: true,
+        replayEnabled: false,
+      });
+      for (const path of ['/api/replay', '/api/replay/preview']) {
+        const res = await api<{ error: string }>(ro.baseUrl, path, { id: 1, confirm: true });
+        expect(res.status).toBe(403);
+        expect(res.body.error).toMatch(/--read-only/);
+      }
+    } finally {
+      await ro.stop();
+    }
   });
 });
 

@@ -32,6 +32,7 @@ function health(store: StoreHealth, sources: SourceHealth[] = []): HealthReport 
     version: '0.0.0',
     demo: false,
     replayEnabled: false,
+    readOnly: false,
     showSecrets: false,
     sources,
     counts: { captured: 12_000, dropped: 0, evicted: 0, stored: 9_500, storedBytes: 1, decodeErrors: 0, signatureFailures: 0 },

@@ -57,6 +57,7 @@ export function ReplayAudit() {
                 </td>
                 <td className="mono">
                   {e.method} → {e.routingKey}
+                  {e.retargetedFrom !== null && <span className="muted"> (confirmed elsewhere than the original: {e.retargetedFrom})</span>}
                 </td>
                 <td>{e.signed ? 'yes' : 'no'}</td>
                 <td title={e.detail ?? ''}>

@@ -43,6 +43,7 @@ const preview: ReplayPreview = {
   signed: false,
   signingNote: 'unsigned: no signing keys configured',
   warnings: [],
+  retarget: null,
   maskedFields: [],
 };
 
@@ -157,5 +158,31 @@ describe('ReplayDialog', () => {
     await sendAndSettle(detail(9, { replayOf: 5, outcome: { status: 'timeout', latencyMs: null, replyId: null, failure: null, heartbeats: 0 } }), false);
     expect(screen.getByTestId('replay-result').dataset['verdict']).toBe('unroutable');
     expect(screen.getByTestId('replay-result-words').textContent).toMatch(/^Unroutable: no queue is bound/);
+  });
+
+  it('publishes to another target than the original only once the user ticks it, and says so', async () => {
+    agentStore.setState({ health: health(true) });
+    mockAgent({
+      '/api/envelopes': () => ({ status: 200, json: { items: [], total: 0 } }),
+      '/api/replay/preview': () => ({
+        status: 200,
+        json: { ...preview, routingKey: 'demo.node-b', retarget: { from: 'openstack / demo.node-a', to: 'openstack / demo.node-b' } },
+      }),
+      '/api/replay': () => ({ status: 200, json: { id: 9, replayId: 'p1', msgId: 'm1', routed: true } }),
+      '/api/envelopes/9': () => ({ status: 200, json: detail(9) }),
+      '/api/envelopes/5': () => ({ status: 200, json: detail(5) }),
+    });
+    render(<ReplayDialog original={detail(5)} onClose={() => undefined} />);
+    fireEvent.click(screen.getByTestId('replay-preview-btn'));
+    expect((await screen.findByTestId('replay-retarget')).textContent).toMatch(
+      /Publish to openstack \/ demo\.node-b, not where the original went \(openstack \/ demo\.node-a\)/,
+    );
+    const publish = screen.getByTestId('replay-confirm') as HTMLButtonElement;
+    expect(publish.disabled).toBe(true);
+    fireEvent.click(screen.getByTestId('replay-confirm-target'));
+    expect(publish.disabled).toBe(false);
+    fireEvent.click(publish);
+    await screen.findByTestId('replay-sent');
+    expect(calls.find((c) => c.url === '/api/replay')?.body).toEqual({ id: 5, previewId: 'p1', confirm: true, confirmTarget: true });
   });
 });

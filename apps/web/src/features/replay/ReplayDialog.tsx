@@ -138,6 +138,8 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
   const deliveriesVisible = (source: string) => (health?.sources ?? []).some((s) => s.name === source && s.mode === 'firehose');
   const [form, setForm] = useState<ReplayForm>(() => initialForm(d));
   const [step, setStep] = useState<Step>({ kind: 'edit', error: null });
+  /** The user ticked "publish to this other target" for the current preview. */
+  const [targetConfirmed, setTargetConfirmed] = useState(false);
   const [servers, setServers] = useState<string[]>([]);
   const topic = d.target?.topic ?? null;
 
@@ -165,6 +167,7 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
     if (!req.ok) return setStep({ kind: 'edit', error: req.error });
     setStep({ kind: 'previewing' });
     try {
+      setTargetConfirmed(false);
       setStep({ kind: 'preview', request: req.value, preview: await previewReplay(req.value), error: null });
     } catch (e) {
       setStep({ kind: 'edit', error: errorText(e) });
@@ -174,7 +177,7 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
   async function send(request: ReplayRequestWire, p: ReplayPreview) {
     setStep({ kind: 'sending', preview: p });
     try {
-      setStep({ kind: 'sent', preview: p, result: await sendReplay(request, p.previewId) });
+      setStep({ kind: 'sent', preview: p, result: await sendReplay(request, p.previewId, p.retarget !== null && targetConfirmed) });
     } catch (e) {
       setStep({ kind: 'preview', request, preview: p, error: errorText(e) });
     }
@@ -202,10 +205,16 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
         </div>
         {!enabled ? (
           <div className="replay-body-pane" data-testid="replay-disabled">
-            <p>
-              Replay is off. It publishes messages to your broker again, so the agent only allows it when started with <code>--allow-replay</code>, e.g.{' '}
-              <code>osloscope --transport-url rabbit://… --allow-replay</code>.
-            </p>
+            {health?.readOnly ? (
+              <p>
+                Replay is off: the agent runs with <code>--read-only</code>, which never publishes to a broker, whatever else is given.
+              </p>
+            ) : (
+              <p>
+                Replay is off. It publishes messages to your broker again, so the agent only allows it when started with <code>--allow-replay</code>, e.g.{' '}
+                <code>osloscope --transport-url rabbit://… --allow-replay</code>.
+              </p>
+            )}
             {health?.demo && <p className="muted">The built-in demo never replays: there is no broker behind it.</p>}
           </div>
         ) : step.kind === 'sent' ? (
@@ -287,6 +296,13 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
               </p>
             )}
             {(step.kind === 'preview' || step.kind === 'sending') && <PreviewView p={step.preview} />}
+            {(step.kind === 'preview' || step.kind === 'sending') && step.preview.retarget !== null && (
+              <label className="warn-text replay-retarget" data-testid="replay-retarget">
+                <input type="checkbox" checked={targetConfirmed} onChange={(e) => setTargetConfirmed(e.target.checked)} data-testid="replay-confirm-target" />{' '}
+                Publish to <b className="mono">{step.preview.retarget.to}</b>, not where the original went (
+                <span className="mono">{step.preview.retarget.from}</span>)
+              </label>
+            )}
             {step.kind === 'preview' && step.error && (
               <p className="error-text" data-testid="replay-error">
                 {step.error}
@@ -305,7 +321,7 @@ export function ReplayDialog(props: { original: EnvelopeDetail; onClose: () => v
                   <button
                     type="button"
                     className="btn btn-danger"
-                    disabled={step.kind === 'sending'}
+                    disabled={step.kind === 'sending' || (step.kind === 'preview' && step.preview.retarget !== null && !targetConfirmed)}
                     onClick={() => step.kind === 'preview' && void send(step.request, step.preview)}
                     data-testid="replay-confirm"
                   >

@@ -27,8 +27,9 @@ export function previewReplay(req: ReplayRequestWire): Promise<ReplayPreview> {
 }
 
 /** Sends exactly the previewed message (`previewId`), with the user's confirmation. */
-export function sendReplay(req: ReplayRequestWire, previewId: string): Promise<ReplayResult> {
-  return post('/api/replay', { id: req.id, previewId, confirm: true });
+/** Sends the previewed message; `confirmTarget` when the user confirmed a target other than the original's. */
+export function sendReplay(req: ReplayRequestWire, previewId: string, confirmTarget = false): Promise<ReplayResult> {
+  return post('/api/replay', { id: req.id, previewId, confirm: true, ...(confirmTarget ? { confirmTarget: true } : {}) });
 }
 
 export async function fetchReplayAudit(limit = 50): Promise<ReplayAuditEntry[]> {
