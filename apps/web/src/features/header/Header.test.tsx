@@ -26,14 +26,14 @@ function firehose(backlog: number | null): SourceHealth {
 
 const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
 
-function health(store: StoreHealth, sources: SourceHealth[] = []): HealthReport {
+function health(store: StoreHealth, sources: SourceHealth[] = [], showSecrets = false): HealthReport {
   return {
     status: store.stalled ? 'degraded' : 'ok',
     version: '0.0.0',
     demo: false,
     replayEnabled: false,
     readOnly: false,
-    showSecrets: false,
+    showSecrets,
     sources,
     counts: { captured: 12_000, dropped: 0, evicted: 0, stored: 9_500, storedBytes: 1, decodeErrors: 0, signatureFailures: 0 },
     store,
@@ -45,6 +45,17 @@ function health(store: StoreHealth, sources: SourceHealth[] = []): HealthReport 
 describe('the header', () => {
   beforeEach(() => agentStore.setState(initialAgentState(), true));
   afterEach(cleanup);
+
+  it('shows an unmistakable banner while secrets are shown unmasked (--show-secrets), and none otherwise', () => {
+    const store: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
+    render(<Header />);
+    act(() => agentStore.setState({ connection: 'connected', health: health(store) }));
+    expect(screen.queryByTestId('show-secrets-banner')).toBeNull();
+    act(() => agentStore.setState({ health: health(store, [], true) }));
+    const banner = screen.getByTestId('show-secrets-banner');
+    expect(banner.textContent).toBe('SECRETS SHOWN');
+    expect(banner.getAttribute('title')).toMatch(/--show-secrets: auth tokens and passwords are shown unmasked/);
+  });
 
   it('says when the capture store is stalled, with how many messages wait unwritten, and not otherwise', () => {
     render(<Header />);

@@ -38,6 +38,11 @@ export function Header() {
           DEMO
         </Badge>
       )}
+      {health?.showSecrets && (
+        <Badge tone="error" testId="show-secrets-banner" title="The agent runs with --show-secrets: auth tokens and passwords are shown unmasked here and in exports">
+          SECRETS SHOWN
+        </Badge>
+      )}
       <span className="header-item" data-testid="agent-connection" data-state={connection}>
         <span className={`dot dot-${CONNECTION_TONE[connection]}`} /> agent {connection}
         {agentVersion && <span className="muted"> v{agentVersion}</span>}
