@@ -39,7 +39,11 @@ export function Header() {
         </Badge>
       )}
       {health?.showSecrets && (
-        <Badge tone="error" testId="show-secrets-banner" title="The agent runs with --show-secrets: auth tokens and passwords are shown unmasked here and in exports">
+        <Badge
+          tone="error"
+          testId="show-secrets-banner"
+          title="The agent runs with --show-secrets: auth tokens and passwords are shown unmasked here and in exports"
+        >
           SECRETS SHOWN
         </Badge>
       )}
