@@ -2,6 +2,7 @@ import type { CaptureService } from '../ports/capture-service.js';
 import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger } from '../log.js';
+import type { TracingLedger } from './tracing-ledger.js';
 
 /** Options shared by the firehose and tap sources. */
 export interface AmqpSourceOptions {
@@ -12,6 +13,8 @@ export interface AmqpSourceOptions {
   /** Management API base URL; default `http://<connected host>:15672`. */
   managementUrl?: string;
   capture: CaptureService;
+  /** Firehose: where the agent records tracing it switched on (a later run takes over what a killed one left on). */
+  tracingLedger?: TracingLedger;
   directory: ConnectionDirectory;
   log: Logger;
   /** Reconnect backoff. @default { initialMs: 500, maxMs: 30000 } */
