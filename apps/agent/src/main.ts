@@ -67,6 +67,7 @@ function brokerSources(options: AgentOptions, capture: CaptureCore, directory: C
       name,
       transportUrl,
       capture,
+      continuity: capture.continuity,
       tracingLedger,
       directory,
       log: logger.child({ source: name }),

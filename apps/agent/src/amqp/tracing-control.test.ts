@@ -15,6 +15,7 @@ function fakeBroker(init: { tracing: boolean; nodes?: string[]; deny?: 401 | 403
     description: '',
     tags: [],
     defaultQueueType: null,
+    published: null,
   });
   const guard = () => {
     if (s.down) throw new ManagementError('unreachable', 'GET http://x:15672/api/vhosts/vh: management API unreachable (ECONNREFUSED)');
@@ -23,7 +24,7 @@ function fakeBroker(init: { tracing: boolean; nodes?: string[]; deny?: 401 | 403
     baseUrl: 'http://x:15672',
     getOverview: async () => (guard(), { node: init.overviewNode ?? nodes[0]!, rabbitmqVersion: '3.10.8' }),
     getVhost: async () => (guard(), vhost()),
-    getNodes: async () => (guard(), nodes.map((name) => ({ name, running: true }))),
+    getNodes: async () => (guard(), nodes.map((name) => ({ name, running: true, uptimeMs: null }))),
     getConsumers: async () => [],
     getVhostConnections: async () => [],
     getExchanges: async () => [],

@@ -243,3 +243,13 @@ export async function vhostExchanges(vhost: string): Promise<ExchangeFacts[]> {
 export function vhostQueue(vhost: string, queue: string): Promise<QueueFacts> {
   return managementRequest<QueueFacts>('GET', `/api/queues/${vhostSegment(vhost)}/${encodeURIComponent(queue)}`);
 }
+
+/**
+ * Messages published into a vhost so far, as the management API counts them (`message_stats.publish`;
+ * null before its first statistics). The count lags the publishes by up to ~5 s (the broker's
+ * statistics interval).
+ */
+export async function vhostPublished(vhost: string): Promise<number | null> {
+  const v = await managementRequest<{ message_stats?: { publish?: number } }>('GET', `/api/vhosts/${vhostSegment(vhost)}`);
+  return v.message_stats?.publish ?? null;
+}
