@@ -138,10 +138,12 @@ export interface EnvelopeDetail extends EnvelopeRecord {
   broker: BrokerFacts | null;
 }
 
-/** A gap in the capture (broker went away, tracing was off): shown in the stream. */
+/** A gap in the capture (broker went away, tracing was off, the agent was not running): shown in the stream. */
 export interface CaptureGap {
   source: string;
   from: number;
   to: number | null;
   reason: string;
+  /** Messages not captured in the gap, when the broker can tell (null or absent: not known). */
+  lost?: number | null;
 }

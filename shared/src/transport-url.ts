@@ -198,8 +198,13 @@ function hostForUrl(hostname: string): string {
   return hostname.includes(':') ? `[${hostname}]` : hostname;
 }
 
+/** `host:port` of a broker host (an IPv6 address in brackets), without credentials. */
+export function hostPortOf(host: TransportHost): string {
+  return `${hostForUrl(host.hostname)}:${host.port}`;
+}
+
 function formatTransportUrl(url: TransportUrl): string {
-  const netloc = url.hosts.map((h) => `${encodeURIComponent(h.username)}:${PASSWORD_MASK}@${hostForUrl(h.hostname)}:${h.port}`).join(',');
+  const netloc = url.hosts.map((h) => `${encodeURIComponent(h.username)}:${PASSWORD_MASK}@${hostPortOf(h)}`).join(',');
   const path = url.vhost === '/' ? '/' : '/' + encodeURIComponent(url.vhost);
   const query = Object.entries(url.query)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)

@@ -2,17 +2,22 @@
 /**
  * osloscope agent: the composition root. Parses options, decides where traffic comes from
  * (brokers, the demo, an imported file), wires sources → capture core → HTTP/socket.io,
- * and shuts everything down cleanly on SIGINT/SIGTERM.
+ * and shuts everything down cleanly on SIGINT/SIGTERM. `osloscope tracing ...` runs the
+ * one-shot tracing command instead.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseTransportUrl, redactTransportUrl, type SigningHealth } from '@osloscope/shared';
 import { createFirehoseSource } from './amqp/firehose-source.js';
 import { createTapSource } from './amqp/tap-source.js';
+import { currentRun, openTracingLedger } from './amqp/tracing-ledger.js';
 import { createCaptureCore, type CaptureCore } from './capture/capture-core.js';
 import { anyBrokerReachable } from './cli/broker-probe.js';
 import { createImportSource } from './cli/import-source.js';
 import { parseCliArgs, TRANSPORT_URL_ENV, USAGE_EXIT_CODE, type AgentOptions } from './cli/options.js';
 import { uniqueSourceNames } from './cli/source-names.js';
+import { runTracingCommand } from './cli/tracing-command.js';
+import { parseTracingArgs } from './cli/tracing-options.js';
 import { createDemoSource, demoKeyRing } from './demo/demo-source.js';
 import { createConnectionDirectory } from './domain/in-memory-connection-directory.js';
 import { tuneHeapForCapture } from './heap-tuning.js';
@@ -55,12 +60,16 @@ async function planSources(options: AgentOptions, logger: Logger): Promise<Plan>
 
 function brokerSources(options: AgentOptions, capture: CaptureCore, directory: ConnectionDirectory, logger: Logger): CaptureSource[] {
   const names = uniqueSourceNames(options.transportUrls.map((u) => parseTransportUrl(u)));
+  // This run's record of the tracing it switches on, beside the capture (the next run reads it).
+  const tracingLedger = openTracingLedger(options.dataDir, currentRun(randomUUID()));
   return options.transportUrls.map((transportUrl, i) => {
     const name = names[i] ?? `source-${i + 1}`;
     const common = {
       name,
       transportUrl,
       capture,
+      continuity: capture.continuity,
+      tracingLedger,
       directory,
       log: logger.child({ source: name }),
       ...(options.managementUrl !== null ? { managementUrl: options.managementUrl } : {}),
@@ -174,8 +183,25 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
   };
 }
 
+/** `osloscope tracing off|status ...`: prints its results and exits. */
+async function tracingCommand(argv: string[]): Promise<never> {
+  const cli = parseTracingArgs(argv, process.env);
+  if (cli.kind === 'exit') {
+    process.stdout.write(cli.stdout);
+    process.stderr.write(cli.stderr);
+    process.exit(cli.exitCode);
+  }
+  const code = await runTracingCommand(cli.options, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(code);
+}
+
 async function main(): Promise<void> {
-  const cli = parseCliArgs(process.argv.slice(2), process.env, agentVersion());
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'tracing') await tracingCommand(argv.slice(1));
+  const cli = parseCliArgs(argv, process.env, agentVersion());
   if (cli.kind === 'exit') {
     process.stdout.write(cli.stdout);
     process.stderr.write(cli.stderr);

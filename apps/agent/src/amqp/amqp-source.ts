@@ -1,14 +1,17 @@
 /**
  * What the firehose and tap sources have in common: the self-healing broker session,
  * the management API (following the connected host), the ConnectionDirectory refresh
- * every ~5 s, a mode-specific periodic check, the capture queue's backlog every ~2 s, and
- * the SourceHealth report. The modes only say how to set up capture on a fresh connection.
+ * every ~5 s, a mode-specific periodic check, the capture queue's backlog every ~2 s, the
+ * broker's publish count for downtime accounting every ~5 s (and the downtime gap on the first
+ * connection), and the SourceHealth report. The modes only say how to set up capture on a
+ * fresh connection.
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { parseTransportUrl, redactTransportUrl, type SourceHealth, type TransportUrl, type TracingNodeState } from '@osloscope/shared';
 import type { CaptureSource } from '../ports/source.js';
 import { createBrokerSession, type BrokerSession, type SetupContext } from './broker-session.js';
 import { buildDirectoryFacts } from './directory-facts.js';
+import { createDowntimeWatch } from './downtime-watch.js';
 import type { Logger } from '../log.js';
 import { createManagementAccess } from './management-access.js';
 import type { ManagementClient } from './management-client.js';
@@ -49,6 +52,7 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
   const directoryMs = opts.intervals?.directoryMs ?? 5000;
   const checkMs = opts.intervals?.checkMs ?? 10_000;
   const backlogMs = opts.intervals?.backlogMs ?? 2000;
+  const brokerCountMs = opts.intervals?.brokerCountMs ?? 5000;
   let session: BrokerSession | null = null;
   /** The current connection (for the backlog check's channel), null while disconnected. */
   let connection: ChannelModel | null = null;
@@ -66,6 +70,17 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
     connected: () => session?.snapshot().state === 'connected',
   };
   const mode = makeMode(ctx);
+  const downtime = opts.continuity
+    ? createDowntimeWatch({
+        source: opts.name,
+        vhost: url.vhost,
+        management: ctx.management,
+        continuity: opts.continuity,
+        capture: opts.capture,
+        countsEverything: mode.mode === 'firehose',
+        log,
+      })
+    : null;
 
   async function refreshDirectory(): Promise<void> {
     const client = ctx.management();
@@ -123,6 +138,8 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
         log,
         ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
         setup: async (conn, sctx) => {
+          // Before capture starts: the broker's count then covers exactly what was missed.
+          await downtime?.beforeCapture();
           await mode.setup(conn, sctx);
           connection = conn;
           // Fresh connection: who is who may have changed (restart); learn it now.
@@ -144,6 +161,13 @@ export function createAmqpSource(opts: AmqpSourceOptions, makeMode: (ctx: Source
           else backlog = null;
         }),
       ];
+      if (downtime) {
+        timers.push(
+          every(brokerCountMs, async () => {
+            if (ctx.connected()) await downtime.sample();
+          }),
+        );
+      }
       const periodic = mode.periodic;
       if (periodic) {
         timers.push(

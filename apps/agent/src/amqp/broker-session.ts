@@ -7,7 +7,7 @@
  * Never throws out of a broker event: every 'error' is handled.
  */
 import amqp, { type ChannelModel } from 'amqplib';
-import { maskUrlCredentials, toAmqpConnectOptions, type TransportUrl } from '@osloscope/shared';
+import { hostPortOf, maskUrlCredentials, toAmqpConnectOptions, type TransportUrl } from '@osloscope/shared';
 import type { CaptureService } from '../ports/capture-service.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { createHostRotation, type HostRotation } from './host-rotation.js';
@@ -97,10 +97,7 @@ export function createBrokerSession(opts: BrokerSessionOptions): BrokerSession {
   let gapReason = '';
   let loop: Promise<void> | null = null;
 
-  const hostLabel = (i: number) => {
-    const h = url.hosts[i]!;
-    return `${h.hostname.includes(':') ? `[${h.hostname}]` : h.hostname}:${h.port}`;
-  };
+  const hostLabel = (i: number) => hostPortOf(url.hosts[i]!);
 
   function closeGap(reasonSuffix = ''): void {
     if (gapFrom === null) return;

@@ -10,6 +10,7 @@ import { createAmqpSource } from './amqp-source.js';
 import { normaliseTable } from './amqp-values.js';
 import type { SourceContext } from './amqp-source.js';
 import { createTracingControl } from './tracing-control.js';
+import { brokerKey } from './tracing-ledger.js';
 import type { AmqpSourceOptions } from './source-options.js';
 import { createCaptureDeliveryHandler, type CaptureDeliveryKind } from './capture-delivery-handler.js';
 import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
@@ -28,7 +29,12 @@ export const TRACE_EVENT: CaptureDeliveryKind = {
 
 export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
   return createAmqpSource(opts, (ctx: SourceContext) => {
-    const tracing = createTracingControl({ vhost: ctx.url.vhost, client: ctx.management, log: ctx.log });
+    const tracing = createTracingControl({
+      vhost: ctx.url.vhost,
+      client: ctx.management,
+      log: ctx.log,
+      ...(opts.tracingLedger ? { ledger: { ledger: opts.tracingLedger, broker: brokerKey(ctx.url) } } : {}),
+    });
     let queue: string | null = null;
 
     return {

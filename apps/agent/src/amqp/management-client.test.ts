@@ -43,7 +43,15 @@ describe('management client', () => {
     seen.length = 0;
     const c = createManagementClient({ baseUrl: base + '/', username: 'u', password: 'p@ss' });
     const vh = await c.getVhost('v/1');
-    expect(vh).toEqual({ name: 'v/1', tracing: false, clusterState: { 'rabbit@n1': 'running' }, description: 'prod', tags: ['a'], defaultQueueType: null });
+    expect(vh).toEqual({
+      name: 'v/1',
+      tracing: false,
+      clusterState: { 'rabbit@n1': 'running' },
+      description: 'prod',
+      tags: ['a'],
+      defaultQueueType: null,
+      published: null,
+    });
     expect(seen[0]!.auth).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
   });
 
@@ -114,6 +122,29 @@ describe('management client', () => {
     expect(await c.getConsumers('/')).toEqual([{ queue: 'demo', connection: 'c1', consumerTag: '1' }]);
     expect(await c.getVhostConnections('/')).toEqual([{ name: 'c1', clientName: 'nova-compute:12:u', peerHost: '10.0.0.1', user: 'nova' }]);
     expect(await c.getExchanges('/')).toEqual([{ name: 'openstack', type: 'topic', durable: false, autoDelete: false, internal: false }]);
+  });
+
+  it('reads the vhost publish counter and node uptimes (what the downtime count needs), null when absent or malformed', async () => {
+    routes = {
+      'GET /api/vhosts/a': () => ({ status: 200, body: { ...vhostRecord, name: 'a', message_stats: { publish: 8500, publish_details: { rate: 0 } } } }),
+      'GET /api/vhosts/b': () => ({ status: 200, body: { ...vhostRecord, name: 'b', message_stats: { publish: -1 } } }),
+      'GET /api/vhosts/v%2F1': () => ({ status: 200, body: vhostRecord }),
+      'GET /api/nodes': () => ({
+        status: 200,
+        body: [
+          { name: 'rabbit@a', running: true, uptime: 5_515_688 },
+          { name: 'rabbit@b', uptime: 'x' },
+        ],
+      }),
+    };
+    const c = createManagementClient({ baseUrl: base });
+    expect((await c.getVhost('a')).published).toBe(8500);
+    expect((await c.getVhost('b')).published).toBeNull();
+    expect((await c.getVhost('v/1')).published).toBeNull();
+    expect(await c.getNodes()).toEqual([
+      { name: 'rabbit@a', running: true, uptimeMs: 5_515_688 },
+      { name: 'rabbit@b', running: true, uptimeMs: null },
+    ]);
   });
 
   it('rejects a non-array list answer as a bad response instead of throwing a TypeError', async () => {

@@ -32,11 +32,18 @@ export interface VhostInfo {
   description: string;
   tags: string[];
   defaultQueueType: string | null;
+  /**
+   * Messages published into the vhost since the broker started (`message_stats.publish`, summed
+   * over the nodes, refreshed every ~5 s); null before the broker has statistics for it.
+   */
+  published: number | null;
 }
 
 export interface NodeInfo {
   name: string;
   running: boolean;
+  /** How long the node has been running, ms (null when not reported). */
+  uptimeMs: number | null;
 }
 
 export interface OverviewInfo {
@@ -99,6 +106,7 @@ export interface ManagementClientOptions {
 type Json = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const asList = (v: unknown, what: string): unknown[] => {
   if (!Array.isArray(v)) throw new ManagementError('bad-response', `${what}: expected a JSON array`);
@@ -113,6 +121,7 @@ export function parseVhost(v: unknown): VhostInfo {
   if (isObj(cs)) for (const [node, st] of Object.entries(cs)) if (typeof st === 'string') clusterState[node] = st;
   const tags = Array.isArray(v['tags']) ? v['tags'].filter((t): t is string => typeof t === 'string') : [];
   const dqt = str(v['default_queue_type']);
+  const stats = v['message_stats'];
   return {
     name: v['name'],
     tracing: v['tracing'] === true,
@@ -121,6 +130,7 @@ export function parseVhost(v: unknown): VhostInfo {
     tags,
     // 3.10 reports "undefined" when none was set; sending that back would set it.
     defaultQueueType: dqt && dqt !== 'undefined' ? dqt : null,
+    published: isObj(stats) ? count(stats['publish']) : null,
   };
 }
 
@@ -129,7 +139,7 @@ export function parseNodes(v: unknown): NodeInfo[] {
   const out: NodeInfo[] = [];
   for (const n of asList(v, 'nodes')) {
     if (!isObj(n) || typeof n['name'] !== 'string') continue;
-    out.push({ name: n['name'], running: n['running'] !== false });
+    out.push({ name: n['name'], running: n['running'] !== false, uptimeMs: count(n['uptime']) });
   }
   return out;
 }
@@ -253,7 +263,8 @@ export function createManagementClient(opts: ManagementClientOptions): Managemen
     baseUrl,
     getOverview: async () => parseOverview(await request('GET', '/api/overview')),
     getVhost: async (vhost) => parseVhost(await request('GET', `/api/vhosts/${vh(vhost)}`)),
-    getNodes: async () => parseNodes(await request('GET', '/api/nodes')),
+    // Polled every few seconds (downtime accounting): the full node records are ~7 KB each.
+    getNodes: async () => parseNodes(await request('GET', '/api/nodes?columns=name,running,uptime')),
     getConsumers: async (vhost) => parseConsumers(await request('GET', `/api/consumers/${vh(vhost)}`)),
     // columns= keeps these responses small on big deployments.
     getVhostConnections: async (vhost) =>

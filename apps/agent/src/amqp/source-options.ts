@@ -1,7 +1,9 @@
+import type { CaptureContinuity } from '../ports/capture-continuity.js';
 import type { CaptureService } from '../ports/capture-service.js';
 import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger } from '../log.js';
+import type { TracingLedger } from './tracing-ledger.js';
 
 /** Options shared by the firehose and tap sources. */
 export interface AmqpSourceOptions {
@@ -12,12 +14,16 @@ export interface AmqpSourceOptions {
   /** Management API base URL; default `http://<connected host>:15672`. */
   managementUrl?: string;
   capture: CaptureService;
+  /** What the capture remembers across runs: with it, a restart records the downtime as a gap (with the broker's count). */
+  continuity?: CaptureContinuity;
+  /** Firehose: where the agent records tracing it switched on (a later run takes over what a killed one left on). */
+  tracingLedger?: TracingLedger;
   directory: ConnectionDirectory;
   log: Logger;
   /** Reconnect backoff. @default { initialMs: 500, maxMs: 30000 } */
   reconnect?: BackoffOptions;
-  /** Timers, for tests. Defaults: management refresh 5 s, tracing / exchange check 10 s, capture queue backlog 2 s. */
-  intervals?: { directoryMs?: number; checkMs?: number; backlogMs?: number };
+  /** Timers, for tests. Defaults: management refresh 5 s, tracing / exchange check 10 s, capture queue backlog 2 s, broker publish count 5 s. */
+  intervals?: { directoryMs?: number; checkMs?: number; backlogMs?: number; brokerCountMs?: number };
 }
 
 export interface TapSourceOptions extends AmqpSourceOptions {

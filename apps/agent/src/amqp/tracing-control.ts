@@ -6,11 +6,17 @@
  * node serving the request, and `PUT /api/vhosts/<vh>` switches it on that node only.
  * With one node that is the whole truth; in a cluster, other nodes' state cannot be
  * seen from here, so a warning names the exact command per node.
+ *
+ * What the agent switched on it records in its data dir (tracing-ledger.ts) until it switches it
+ * off again: a run killed before it could is then recognised by the next one, which takes the
+ * tracing over (and switches it off when it stops). Tracing on without such a record was
+ * switched on by someone else and is left alone.
  */
 import type { TracingNodeState } from '@osloscope/shared';
 import type { Logger } from '../log.js';
 import { ManagementError, type ManagementClient } from './management-client.js';
 import { traceOffCommand, traceOnCommand } from './rabbitmqctl-hint.js';
+import type { TracingLedger, TracingLedgerEntry } from './tracing-ledger.js';
 
 export interface TracingStatus {
   /** Per known node; empty when the state is unknown (management unreachable). */
@@ -41,10 +47,41 @@ export interface TracingControlOptions {
   /** Current management client (it follows the connected host). */
   client: () => ManagementClient;
   log: Logger;
+  /** Where the agent records tracing it switched on, and the broker's key in it. */
+  ledger?: { ledger: TracingLedger; broker: string };
   now?: () => number;
 }
 
+/** The plain-words warning that an earlier run of the agent left tracing on. */
+export function leftOnWarning(vhost: string, earlier: TracingLedgerEntry): string {
+  return (
+    `tracing (firehose) on vhost "${vhost}" was left on by an earlier run of osloscope (pid ${earlier.pid} on ${earlier.host}, ` +
+    `switched on at ${new Date(earlier.since).toISOString()}) that ended without switching it off; this agent switches it off when it stops`
+  );
+}
+
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Running nodes of the cluster, and the one serving management requests (the one a tracing switch acts on). */
+export async function clusterTopology(client: ManagementClient, clusterState: Record<string, string>): Promise<{ nodes: string[]; served: string | null }> {
+  let nodes: string[];
+  try {
+    nodes = (await client.getNodes()).filter((n) => n.running).map((n) => n.name);
+  } catch {
+    // /api/nodes needs the `monitoring` tag; the vhost's cluster_state is readable by more users.
+    nodes = Object.entries(clusterState)
+      .filter(([, s]) => s === 'running')
+      .map(([n]) => n);
+  }
+  if (nodes.length === 1) return { nodes, served: nodes[0]! };
+  let served: string | null;
+  try {
+    served = (await client.getOverview()).node;
+  } catch {
+    served = null;
+  }
+  return { nodes, served };
+}
 
 export function createTracingControl(opts: TracingControlOptions): TracingControl {
   const { vhost, log } = opts;
@@ -52,26 +89,31 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
   let state: TracingStatus = { nodes: [], enabledByAgent: false, warnings: [] };
   let lastSeenOnAt: number | null = null;
   let inFlight: Promise<TracingCheck> | null = null;
+  /** Set once this run took over tracing an earlier, killed run left on (kept in warnings). */
+  let takenOver: string | null = null;
 
-  /** Nodes of the cluster and the one serving management requests. */
-  async function topology(client: ManagementClient, clusterState: Record<string, string>): Promise<{ nodes: string[]; served: string | null }> {
-    let nodes: string[];
+  /** Run a ledger change; a data dir that cannot be written costs only the record. */
+  function keepRecord(what: string, change: (ledger: TracingLedger, broker: string) => void): void {
+    if (!opts.ledger) return;
     try {
-      nodes = (await client.getNodes()).filter((n) => n.running).map((n) => n.name);
-    } catch {
-      // /api/nodes needs the `monitoring` tag; the vhost's cluster_state is readable by more users.
-      nodes = Object.entries(clusterState)
-        .filter(([, s]) => s === 'running')
-        .map(([n]) => n);
+      change(opts.ledger.ledger, opts.ledger.broker);
+    } catch (e) {
+      log.warn(`could not ${what} in the data dir`, { vhost, error: describe(e) });
     }
-    if (nodes.length === 1) return { nodes, served: nodes[0]! };
-    let served: string | null;
-    try {
-      served = (await client.getOverview()).node;
-    } catch {
-      served = null;
-    }
-    return { nodes, served };
+  }
+
+  /**
+   * Tracing is on and this run did not switch it on: if an earlier run of this agent did and
+   * never switched it off (it was killed), take it over. Otherwise it is someone else's.
+   */
+  function takeOverLeftOn(): boolean {
+    if (!opts.ledger) return false;
+    const earlier = opts.ledger.ledger.find(opts.ledger.broker, vhost);
+    if (!earlier || earlier.run === opts.ledger.ledger.run.id) return false;
+    takenOver = leftOnWarning(vhost, earlier);
+    log.warn(takenOver, { vhost, earlierPid: earlier.pid });
+    keepRecord('record taking tracing over', (ledger) => ledger.record({ ...earlier }));
+    return true;
   }
 
   function cannotEnable(reason: string, nodes: string[]): string {
@@ -91,7 +133,8 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
       state = { nodes: [], enabledByAgent: state.enabledByAgent, warnings: [hint] };
       return { ...state, lostSince: null };
     }
-    const { nodes, served } = await topology(client, vh.clusterState);
+    const { nodes, served } = await clusterTopology(client, vh.clusterState);
+    const switchedAt = served ? [served] : nodes;
     let on = vh.tracing;
     const lostSince = !on && lastSeenOnAt !== null ? lastSeenOnAt : null;
     let enabledByAgent = state.enabledByAgent;
@@ -102,6 +145,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
         if (on) {
           enabledByAgent = true;
           log.info('switched tracing (firehose) on', { vhost, node: served, via: client.baseUrl });
+          keepRecord('record switching tracing on', (ledger, broker) => ledger.record({ broker, vhost, nodes: switchedAt, since: at }));
         } else {
           warnings.push(cannotEnable('the management API accepted the change but still reports tracing off', nodes));
         }
@@ -110,7 +154,10 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
         warnings.push(cannotEnable(reason, nodes));
         log.warn('tracing is off and could not be switched on', { vhost, error: describe(e) });
       }
+    } else if (!enabledByAgent && takeOverLeftOn()) {
+      enabledByAgent = true;
     }
+    if (takenOver) warnings.push(takenOver);
     if (on) lastSeenOnAt = at;
     const knownNode = served ?? (nodes.length === 1 ? nodes[0]! : null);
     const tracingNodes: TracingNodeState[] = knownNode ? [{ node: knownNode, tracing: on }] : [];
@@ -140,6 +187,7 @@ export function createTracingControl(opts: TracingControlOptions): TracingContro
         await client.setVhostTracing(vhost, false);
         state = { ...state, enabledByAgent: false, nodes: state.nodes.map((n) => ({ ...n, tracing: false })) };
         log.info('switched tracing (firehose) off again', { vhost });
+        keepRecord('record switching tracing off', (ledger, broker) => ledger.forget(broker, vhost));
       } catch (e) {
         log.warn(`could not switch tracing off again; run: ${traceOffCommand(vhost)}`, { vhost, error: describe(e) });
       }

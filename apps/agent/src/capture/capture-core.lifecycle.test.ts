@@ -61,6 +61,63 @@ describe('persistence', () => {
   });
 });
 
+describe('what the capture remembers for the next run (downtime accounting)', () => {
+  it("the time it was last alive, and each source's broker count with the newest record id then", () => {
+    const dir = tempDataDir();
+    let clock = T0 + 1000;
+    const first = createCaptureCore(options(dir, { now: () => clock }));
+    expect(first.continuity.previousRunAliveAt).toBeNull();
+    const raws = fixtureRaws(T0);
+    for (const raw of raws.slice(0, 20)) first.ingest(raw);
+    first.continuity.saveBrokerCount('rabbit-test', { published: 10_500, brokerStartedAt: T0 - 3_600_000 });
+    const lastIdAtReading = first.counts().captured;
+    for (const raw of raws.slice(20)) first.ingest(raw);
+    first.continuity.saveBrokerCount('other', { published: 7, brokerStartedAt: null });
+    clock = T0 + 4000;
+    first.close();
+
+    const second = createCaptureCore(options(dir, { now: () => T0 + 60_000 }));
+    // Closing wrote its last sign of life.
+    expect(second.continuity.previousRunAliveAt).toBe(T0 + 4000);
+    expect(second.continuity.brokerCount('rabbit-test')).toEqual({
+      published: 10_500,
+      brokerStartedAt: T0 - 3_600_000,
+      lastId: lastIdAtReading,
+      at: T0 + 1000,
+    });
+    expect(second.continuity.brokerCount('other')).toMatchObject({ published: 7, brokerStartedAt: null });
+    expect(second.continuity.brokerCount('never-read')).toBeNull();
+    // What the source still captured after its reading (stored records of that source only).
+    const after = second.query({}, { limit: 1000 }).items.filter((r) => r.id > lastIdAtReading).length;
+    expect(after).toBeGreaterThan(0);
+    expect(second.continuity.capturedAfter('rabbit-test', lastIdAtReading)).toBe(after);
+    expect(second.continuity.capturedAfter('other', 0)).toBe(0);
+    second.close();
+  });
+
+  it('keeps its heartbeat every few seconds while no message comes, and writes a broker count at once', () => {
+    vi.useFakeTimers();
+    const dir = tempDataDir();
+    let clock = T0;
+    const core = createCaptureCore(options(dir, { now: () => clock, timers: true }));
+    // Read by another connection while the core is open: what a restart finds if the agent is killed now.
+    const store = new CaptureStore(dir);
+    try {
+      clock = T0 + 5000;
+      vi.advanceTimersByTime(5000);
+      expect(store.meta('aliveAt')).toBe(T0 + 5000);
+      clock = T0 + 6000;
+      core.continuity.saveBrokerCount('rabbit-test', { published: 1, brokerStartedAt: T0 });
+      expect(store.meta('brokerCount.published:rabbit-test')).toBe(1);
+      expect(store.meta('aliveAt')).toBe(T0 + 6000);
+    } finally {
+      store.close();
+      core.close();
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('retention', () => {
   it('evicts the oldest messages by count and counts them', () => {
     const core = createCaptureCore(options(tempDataDir(), { retention: { maxMessages: 10, maxBytes: 1e9 } }));

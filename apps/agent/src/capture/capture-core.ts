@@ -10,6 +10,7 @@
  *   capture-timers.ts           write-queue flushes, timeout and attribution sweeps
  *   capture-reads.ts            pages, detail, flows, versions, gaps, export
  *   capture-import.ts           import of an exported capture
+ *   capture-continuity.ts       the heartbeat and broker counts a restart compares against
  *
  * Records go to storage through the write-back (store/record-writeback.ts), which the parts
  * reach through CaptureRecords only.
@@ -17,6 +18,7 @@
 import { withoutBody, withoutContext, type CaptureCounts, type CaptureGap, type DecodeOptions, type EnvelopeRecord, type StoreHealth } from '@osloscope/shared';
 import { agentDecodeOptions } from '../domain/decode-raw.js';
 import { timedOut } from '../domain/outcome.js';
+import type { CaptureContinuity } from '../ports/capture-continuity.js';
 import type { CaptureListener, CaptureService } from '../ports/capture-service.js';
 import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import type { RawCapture } from '../ports/raw-capture.js';
@@ -27,6 +29,7 @@ import type { StoredRaw } from '../store/raw-segments.js';
 import { RecordWriteback } from '../store/record-writeback.js';
 import { createStoreWriter } from '../store/writer.js';
 import { CallCorrelator } from './call-correlator.js';
+import { createCaptureContinuity } from './capture-continuity.js';
 import { importCapture } from './capture-import.js';
 import { createCaptureReads } from './capture-reads.js';
 import type { CaptureRecords } from './capture-records.js';
@@ -62,10 +65,12 @@ export interface CaptureCoreOptions {
   maxWriteQueueBytes?: number;
 }
 
-/** The concrete core: the CaptureService plus import under a chosen source name. */
+/** The concrete core: the CaptureService plus import under a chosen source name, and what it remembers across runs. */
 export interface CaptureCore extends CaptureService {
   /** @param opts.source source name for imported records, e.g. `import:capture.ndjson` (default `import`) */
   importNdjson(lines: AsyncIterable<string> | Iterable<string>, opts?: { source?: string }): Promise<ImportResult>;
+  /** For the broker sources: when the previous run was last alive, and their broker counts. */
+  readonly continuity: CaptureContinuity;
 }
 
 /** Beyond this many unwritten records (the disk is failing or far too slow), new ones are dropped and counted. */
@@ -95,12 +100,22 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript, opts.storeWriterStallMs);
   const maxWriteQueue = opts.maxWriteQueue ?? MAX_WRITE_QUEUE;
   const maxWriteQueueBytes = opts.maxWriteQueueBytes ?? MAX_WRITE_QUEUE_BYTES;
+  const continuity = createCaptureContinuity({
+    meta: (key) => store.meta(key),
+    now,
+    lastId: () => nextId - 1,
+    persist: () => writeback.writeMeta(),
+    countAfter(source, afterId) {
+      drainWrites();
+      return store.countAfter(source, afterId);
+    },
+  });
   const writeback = new RecordWriteback({
     store,
     writer,
     stored: totals.stored,
     storedBytes: totals.bytes,
-    meta: () => ({ ...counters, lastId: nextId - 1 }),
+    meta: () => ({ ...counters, lastId: nextId - 1, ...continuity.meta() }),
     onEvicted: (n) => (counters.evicted += n),
   });
   const listeners = new Set<CaptureListener>();
@@ -192,7 +207,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   const drainWrites = (): void => void writeback.drain();
   const timers =
-    opts.timers === false ? null : startCaptureTimers({ flush: () => writeback.flush(), sweep: () => (sweepTimeouts(), attribution.resolveLate()) });
+    opts.timers === false
+      ? null
+      : startCaptureTimers({
+          flush: () => writeback.flush(),
+          sweep: () => (sweepTimeouts(), attribution.resolveLate()),
+          heartbeat: () => writeback.writeMeta(),
+        });
 
   function markGap(gap: CaptureGap): void {
     try {
@@ -225,6 +246,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const core: CaptureCore = {
     ingest,
     markGap,
+    continuity,
     countDropped(n) {
       counters.dropped += n;
     },

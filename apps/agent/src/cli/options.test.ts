@@ -52,6 +52,7 @@ describe('--help', () => {
       expect(description, option).toContain(`default: ${dflt}`);
     }
     expect(help).toContain('OSLOSCOPE_TRANSPORT_URL');
+    expect(help).toContain('osloscope tracing off|status');
   });
 });
 

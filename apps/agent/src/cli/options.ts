@@ -46,10 +46,15 @@ export interface AgentOptions {
   logLevel: LogLevel;
 }
 
-export type CliResult =
-  | { kind: 'run'; options: AgentOptions }
-  /** --help / --version / a usage error: print `stdout`/`stderr`, exit with `exitCode`. */
-  | { kind: 'exit'; exitCode: number; stdout: string; stderr: string };
+/** --help / --version / a usage error: print `stdout`/`stderr`, exit with `exitCode`. */
+export interface CliExit {
+  kind: 'exit';
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type CliResult = { kind: 'run'; options: AgentOptions } | CliExit;
 
 /** The parser's own message (it never contains a password) as a zod issue. */
 function checkTransportUrl(url: string, ctx: z.RefinementCtx): void {
@@ -60,12 +65,16 @@ function checkTransportUrl(url: string, ctx: z.RefinementCtx): void {
   }
 }
 
-const optionsSchema = z.object({
+/** The options that say which broker, vhost and data dir: the agent's and `osloscope tracing`'s. */
+export const brokerOptionsSchema = z.object({
   transportUrl: z.array(z.string().superRefine(checkTransportUrl)).min(1),
-  mode: z.enum(['firehose', 'tap']),
-  exchange: z.array(z.string().min(1, 'must not be empty')),
   managementUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   dataDir: z.string().min(1),
+});
+
+const optionsSchema = brokerOptionsSchema.extend({
+  mode: z.enum(['firehose', 'tap']),
+  exchange: z.array(z.string().min(1, 'must not be empty')),
   retention: z.string(),
   host: z.string().min(1),
   allowedHost: z.array(z.string().regex(/^[a-zA-Z0-9.-]+$/, 'must be a DNS name (no port, no scheme)')),
@@ -90,16 +99,61 @@ const NO_ALLOWED_HOSTS: string[] = [];
 const NO_FILES: string[] = [];
 const DEFAULT_URLS: string[] = [DEFAULT_TRANSPORT_URL];
 
+/** `--transport-url <url>` (repeatable; env OSLOSCOPE_TRANSPORT_URL when not given, see `withEnvUrls`). */
+export function transportUrlOption(what: string): Option {
+  return new Option('--transport-url <url>', `oslo transport URL ${what}; repeatable (env ${TRANSPORT_URL_ENV})`)
+    .argParser((v: string, prev: string[] | undefined) => collect(v, prev, DEFAULT_URLS))
+    .default(DEFAULT_URLS, DEFAULT_TRANSPORT_URL);
+}
+
+export const managementUrlOption = (): Option => new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)');
+
+export const dataDirOption = (what: string): Option => new Option('--data-dir <dir>', what).default('.osloscope');
+
+/** The env var only applies when no --transport-url was given; it may list several URLs. */
+export function withEnvUrls(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const envUrls = env[TRANSPORT_URL_ENV]?.split(/\s+/).filter(Boolean) ?? [];
+  return raw['transportUrl'] === DEFAULT_URLS && envUrls.length > 0 ? { ...raw, transportUrl: envUrls } : raw;
+}
+
+/**
+ * Run commander on argv: its `--help`, `--version` and errors become a CliExit (0 for help and
+ * version, USAGE_EXIT_CODE otherwise); else what it printed so far (nothing, normally).
+ */
+export function parseWithCommander(program: Command, argv: readonly string[]): { stdout: string } | CliExit {
+  let stdout = '';
+  let stderr = '';
+  program.exitOverride().configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      return { kind: 'exit', exitCode: helpOrVersion ? 0 : USAGE_EXIT_CODE, stdout, stderr };
+    }
+    throw err;
+  }
+  return { stdout };
+}
+
+/** A usage error as the agent prints it (exit code 2). */
+export function usageError(message: string, stdout = ''): CliExit {
+  return { kind: 'exit', exitCode: USAGE_EXIT_CODE, stdout, stderr: `error: ${message}\n(run osloscope --help for usage)\n` };
+}
+
+/** A zod failure of the options as a usage error naming the option (`--management-url: ...`). */
+export function optionIssue(error: z.ZodError, stdout: string): CliExit {
+  const issue = error.issues[0];
+  const option = issue ? '--' + String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()) : '';
+  return usageError(`option ${option}: ${issue?.message ?? 'invalid value'}`, stdout);
+}
+
 /** The commander program; exported so `--help` text is testable without a process. */
 export function buildProgram(version: string): Command {
   return new Command('osloscope')
     .description('Visual message-flow debugger for OpenStack oslo.messaging RPC over RabbitMQ')
     .version(version, '-V, --version')
-    .addOption(
-      new Option('--transport-url <url>', `oslo transport URL to capture from; repeatable (env ${TRANSPORT_URL_ENV})`)
-        .argParser((v: string, prev: string[] | undefined) => collect(v, prev, DEFAULT_URLS))
-        .default(DEFAULT_URLS, DEFAULT_TRANSPORT_URL),
-    )
+    .addOption(transportUrlOption('to capture from'))
     .addOption(new Option('--mode <mode>', 'capture mode').choices(['firehose', 'tap']).default('firehose'))
     .addOption(
       new Option('--exchange <name>', 'tap mode: exchange to tap; repeatable')
@@ -119,8 +173,8 @@ export function buildProgram(version: string): Command {
         .argParser((v: string, prev: string[] | undefined) => collect(v, prev, NO_FILES))
         .default(NO_FILES, 'none'),
     )
-    .addOption(new Option('--management-url <url>', 'RabbitMQ management API URL (default: http://<transport host>:15672)'))
-    .addOption(new Option('--data-dir <dir>', 'where the capture store lives').default('.osloscope'))
+    .addOption(managementUrlOption())
+    .addOption(dataDirOption('where the capture store lives'))
     .addOption(new Option('--retention <spec>', 'capture kept: "<messages>", "<size>" or "<messages>,<size>"').default(DEFAULT_RETENTION_SPEC))
     .addOption(new Option('--host <host>', 'HTTP listen address').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'HTTP port (0 = pick a free one)').default(String(DEFAULT_PORT)))
@@ -138,26 +192,21 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--no-demo-fallback', 'do not start the demo when no broker is reachable at start (default: fall back to the demo)'))
     .addOption(new Option('--log-level <level>', 'log verbosity').choices([...LOG_LEVELS]).default('info'))
     .helpOption('-h, --help', 'show this help')
+    .addHelpText(
+      'after',
+      '\nCommands:\n  osloscope tracing off|status [--transport-url <url>] [--management-url <url>] [--data-dir <dir>]\n' +
+        "                   switch RabbitMQ tracing (the firehose) off for the URL's vhost, or show it (osloscope tracing --help)\n",
+    )
     .showHelpAfterError('(run osloscope --help for usage)')
     .allowExcessArguments(false);
 }
 
 /** Parse argv (without `node` and the script) and the environment into agent options. */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, version: string): CliResult {
-  let stdout = '';
-  let stderr = '';
-  const program = buildProgram(version)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      const helpOrVersion = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
-      return { kind: 'exit', exitCode: helpOrVersion ? 0 : USAGE_EXIT_CODE, stdout, stderr };
-    }
-    throw err;
-  }
+  const program = buildProgram(version);
+  const commander = parseWithCommander(program, argv);
+  if ('kind' in commander) return commander;
+  const { stdout } = commander;
   const raw = program.opts<Record<string, unknown>>();
   const argvUrls = raw['transportUrl'] === DEFAULT_URLS ? [] : (raw['transportUrl'] as string[]);
   // URLs from files and service configs join those given as arguments; the env var (which
@@ -169,26 +218,13 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, ve
     if (e instanceof TransportUrlSourceError) return { kind: 'exit', exitCode: USAGE_EXIT_CODE, stdout, stderr: `error: ${e.message}\n` };
     throw e;
   }
-  const envUrls = env[TRANSPORT_URL_ENV]?.split(/\s+/).filter(Boolean) ?? [];
-  if (argvUrls.length + fileUrls.length > 0) raw['transportUrl'] = [...argvUrls, ...fileUrls];
-  else if (envUrls.length > 0) raw['transportUrl'] = envUrls;
-
-  const usageError = (message: string): CliResult => ({
-    kind: 'exit',
-    exitCode: USAGE_EXIT_CODE,
-    stdout,
-    stderr: `error: ${message}\n(run osloscope --help for usage)\n`,
-  });
-  const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const option = issue ? '--' + String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()) : '';
-    return usageError(`option ${option}: ${issue?.message ?? 'invalid value'}`);
-  }
+  const given = argvUrls.length + fileUrls.length > 0 ? { ...raw, transportUrl: [...argvUrls, ...fileUrls] } : raw;
+  const parsed = optionsSchema.safeParse(withEnvUrls(given, env));
+  if (!parsed.success) return optionIssue(parsed.error, stdout);
   const o = parsed.data;
   const retention = parseRetention(o.retention);
-  if (!retention.ok) return usageError(`option --retention: ${retention.error}`);
-  if (o.exchange.length > 0 && o.mode !== 'tap') return usageError('option --exchange only applies with --mode tap');
+  if (!retention.ok) return usageError(`option --retention: ${retention.error}`, stdout);
+  if (o.exchange.length > 0 && o.mode !== 'tap') return usageError('option --exchange only applies with --mode tap', stdout);
   return {
     kind: 'run',
     options: {

@@ -84,6 +84,15 @@ describe('socket.io stream', () => {
     expect(hello.health.counts.stored).toBe(core.counts().stored);
   });
 
+  it('sends the stored gaps when a browser connects (a downtime gap is marked before anyone is connected)', async () => {
+    const downtime = { source: 'rabbit', from: T0 - 60_000, to: T0, reason: 'agent was not running (downtime)', lost: 8000 };
+    core.markGap(downtime);
+    const socket: Client = connect(server.url, { transports: ['websocket'], forceNew: true });
+    clients.push(socket);
+    const gap = await new Promise((resolve) => socket.once('capture:gap', resolve));
+    expect(gap).toEqual(downtime);
+  });
+
   it('sends matching history first (oldest first), then live batches', async () => {
     const { socket, batches } = await client();
     const ack = await socket.emitWithAck('stream:subscribe', { filter: { kind: 'call' }, historyLimit: 3 });

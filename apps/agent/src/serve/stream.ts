@@ -54,6 +54,12 @@ export interface StreamOptions {
  */
 export const DEFAULT_MAX_BATCH = 1000;
 
+/**
+ * Stored gaps a browser gets when it connects (as many as the web keeps): a gap marked before it
+ * connected, such as the downtime a restart records before the server listens, still shows.
+ */
+export const RECENT_GAPS = 20;
+
 export interface StreamHandle {
   close(): void;
 }
@@ -126,6 +132,11 @@ export function attachStream(io: StreamServer, options: StreamOptions): StreamHa
 
   io.on('connection', (socket) => {
     socket.emit('hello', { protocolVersion: PROTOCOL_VERSION, agentVersion: options.agentVersion, health: options.health() });
+    try {
+      for (const gap of capture.gaps().slice(-RECENT_GAPS)) socket.emit('capture:gap', gap);
+    } catch (err) {
+      logger.error('reading the stored gaps failed', { error: err });
+    }
 
     socket.on('stream:subscribe', (req, ack) => {
       const parsed = parseInput(subscribeRequestSchema, req);

@@ -112,7 +112,7 @@ CREATE TABLE IF NOT EXISTS message_servers (server TEXT NOT NULL, id INTEGER NOT
 CREATE INDEX IF NOT EXISTS message_servers_id ON message_servers(id);
 CREATE TABLE IF NOT EXISTS gaps (
   id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER, reason TEXT NOT NULL
+  source TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER, reason TEXT NOT NULL, lost INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS raw_segments (segment INTEGER PRIMARY KEY, max_id INTEGER NOT NULL);
@@ -179,6 +179,25 @@ function addSearchColumns(db: Database.Database): void {
   for (const c of ['raw_segment', 'raw_offset', 'raw_length']) if (!columns.includes(c)) db.exec(`ALTER TABLE messages ADD COLUMN ${c} INTEGER`);
 }
 
+/** A gap's count of messages not captured came later: older stores get the column (NULL: not known). */
+function addGapLostColumn(db: Database.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('gaps') as string[];
+  if (!columns.includes('lost')) db.exec('ALTER TABLE gaps ADD COLUMN lost INTEGER');
+}
+
+interface GapRow {
+  source: string;
+  from: number;
+  to: number | null;
+  reason: string;
+  lost: number | null;
+}
+
+/** A stored gap; `lost` only when known, so gaps without a count read as they always did. */
+function gapOfRow({ lost, ...gap }: GapRow): CaptureGap {
+  return lost === null ? gap : { ...gap, lost };
+}
+
 /**
  * Stores written before the raw table split kept the raw event in `messages`, so every update of a
  * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
@@ -239,6 +258,7 @@ export class CaptureStore {
     migrateRawColumns(this.db);
     this.db.exec(SCHEMA);
     addSearchColumns(this.db);
+    addGapLostColumn(this.db);
     const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
     if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
     this.db.exec(SUMMARY_SCHEMA);
@@ -286,13 +306,14 @@ export class CaptureStore {
       insertServer: this.db.prepare('INSERT OR IGNORE INTO message_servers (server, id) VALUES (?, ?)'),
       metaGet: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       metaSet: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      gapInsert: this.db.prepare('INSERT INTO gaps (source, from_ms, to_ms, reason) VALUES (?, ?, ?, ?)'),
+      gapInsert: this.db.prepare('INSERT INTO gaps (source, from_ms, to_ms, reason, lost) VALUES (?, ?, ?, ?, ?)'),
       flowSpan: this.db.prepare(
         `SELECT (SELECT MIN(captured_at) FROM messages WHERE flow_key = ?) AS firstAt,
                 (SELECT MAX(captured_at) FROM messages WHERE flow_key = ?) AS lastAt,
                 (SELECT id FROM messages INDEXED BY messages_flow_time WHERE flow_key = ? LIMIT 1) AS sampleId`,
       ),
-      gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason FROM gaps ORDER BY from_ms, id'),
+      gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason, lost FROM gaps ORDER BY from_ms, id'),
+      countAfter: this.db.prepare('SELECT COUNT(*) FROM messages WHERE id > ? AND source = ?').pluck(),
     };
     this.rebuildSummariesIfStale();
     this.ftsWatermark = this.meta(FTS_WATERMARK_KEY) ?? 0;
@@ -561,11 +582,16 @@ export class CaptureStore {
   }
 
   addGap(gap: CaptureGap): void {
-    this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason);
+    this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason, gap.lost ?? null);
   }
 
   gaps(): CaptureGap[] {
-    return this.stmts.gapList.all() as CaptureGap[];
+    return (this.stmts.gapList.all() as GapRow[]).map(gapOfRow);
+  }
+
+  /** Stored messages of `source` with ids after `afterId` (what it captured after that one). */
+  countAfter(source: string, afterId: number): number {
+    return this.stmts.countAfter.get(afterId, source) as number;
   }
 
   /**

@@ -148,9 +148,21 @@ export class RecordWriteback {
     this.opts.writer.addGap(gap);
   }
 
-  /** Write what is queued, then stop the writer. */
+  /**
+   * Write the meta now: with the queued records, or on its own while none come (the agent's
+   * heartbeat). Not while the writer is behind: its next batch carries the meta anyway.
+   */
+  writeMeta(): void {
+    if (this.queue.size > 0) return this.flush();
+    if (this.inFlight.size >= MAX_IN_FLIGHT) return;
+    this.inFlight.set(this.opts.writer.submit(prepareBatch([], this.opts.meta())), new Map());
+    this.settle(this.opts.writer.poll());
+  }
+
+  /** Write what is queued and the meta as of now, then stop the writer. */
   close(): void {
     try {
+      this.writeMeta();
       if (!this.drain()) {
         process.emitWarning(
           `closing the capture store with its writer stalled: ${this.unwrittenInserts} captured messages are not written`,

@@ -3,10 +3,13 @@
  * process and look at it only through its HTTP API, as a user (or the web app) would.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CaptureGap, EnvelopeDetail, EnvelopeRecord, HealthReport } from '@osloscope/shared';
-import { managementRequest, vhostSegment, waitUntil } from '../support/index.js';
+import { createTestVhost, managementRequest, startAgent, vhostSegment, waitUntil, type RunningAgent, type TestVhost } from '../support/index.js';
 
 /** The auth token every oslo test script puts in its request context (scenario_common.py). */
 export const SCENARIO_AUTH_TOKEN = 'gAAAAABsecret-token-value';
@@ -96,6 +99,55 @@ export class AgentApi {
 }
 
 export { waitUntil };
+
+/** Agents started one after another on one test vhost and one data dir, as an operator restarts one. */
+export interface AgentRuns {
+  readonly vhost: TestVhost;
+  readonly dataDir: string;
+  /** Starts an agent on them and waits until it captures with tracing on; resolves with its health then. */
+  start(): Promise<{ agent: RunningAgent; api: AgentApi; health: HealthReport }>;
+  /** `kill -9`: nothing cleaned up. */
+  kill(agent: RunningAgent): Promise<void>;
+  /** SIGTERM; resolves with the exit code. */
+  stop(agent: RunningAgent): Promise<number | null>;
+  /** Stops whatever still runs, deletes the vhost and the data dir. */
+  cleanup(): Promise<void>;
+}
+
+export async function agentRuns(prefix: string): Promise<AgentRuns> {
+  const vhost = await createTestVhost(prefix);
+  const dataDir = await mkdtemp(path.join(tmpdir(), `osloscope-it-${prefix}-`));
+  const running: RunningAgent[] = [];
+  const forget = (agent: RunningAgent) => running.splice(running.indexOf(agent), 1);
+  return {
+    vhost,
+    dataDir,
+    async start() {
+      const agent = await startAgent({ args: ['--transport-url', vhost.url, '--no-demo-fallback', '--data-dir', dataDir] });
+      running.push(agent);
+      const api = new AgentApi(agent.baseUrl);
+      const health = await waitUntil('the agent to capture with tracing on', async () => {
+        const h = await api.health();
+        const src = h.sources[0];
+        return src?.state === 'connected' && src.tracing.some((t) => t.tracing) ? h : null;
+      });
+      return { agent, api, health };
+    },
+    async kill(agent) {
+      forget(agent);
+      await agent.kill();
+    },
+    async stop(agent) {
+      forget(agent);
+      return agent.stop();
+    },
+    async cleanup() {
+      for (const agent of running.splice(0)) await agent.stop();
+      await vhost.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * Every base64 string inside a JSON value, decoded: raw message bodies travel as base64
@@ -190,4 +242,14 @@ export async function vhostExchanges(vhost: string): Promise<ExchangeFacts[]> {
 /** One queue's facts (GET /api/queues/<vh>/<q>). */
 export function vhostQueue(vhost: string, queue: string): Promise<QueueFacts> {
   return managementRequest<QueueFacts>('GET', `/api/queues/${vhostSegment(vhost)}/${encodeURIComponent(queue)}`);
+}
+
+/**
+ * Messages published into a vhost so far, as the management API counts them (`message_stats.publish`;
+ * null before its first statistics). The count lags the publishes by up to ~5 s (the broker's
+ * statistics interval).
+ */
+export async function vhostPublished(vhost: string): Promise<number | null> {
+  const v = await managementRequest<{ message_stats?: { publish?: number } }>('GET', `/api/vhosts/${vhostSegment(vhost)}`);
+  return v.message_stats?.publish ?? null;
 }

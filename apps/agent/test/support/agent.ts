@@ -34,6 +34,11 @@ export interface RunningAgent {
   process: LineProcess;
   /** SIGTERM, SIGKILL after 5 s; removes the temp data dir. Resolves with the exit code. */
   stop(): Promise<number | null>;
+  /**
+   * SIGKILL at once, as `kill -9` or a crash: the agent cleans nothing up. The data dir stays
+   * (give `--data-dir` to start again on it). Resolves once the process is gone.
+   */
+  kill(): Promise<void>;
 }
 
 /**
@@ -69,7 +74,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const baseUrl = (LISTENING.exec(line)?.[1] ?? '').replace(/\/$/, '');
     const port = Number(new URL(baseUrl).port);
     await waitForHealth(baseUrl, timeoutMs);
-    return { baseUrl, port, dataDir, stdout: proc.stdout, stderr: proc.stderr, process: proc, stop: cleanup };
+    return { baseUrl, port, dataDir, stdout: proc.stdout, stderr: proc.stderr, process: proc, stop: cleanup, kill: () => proc.kill() };
   } catch (err) {
     await cleanup();
     throw err;
@@ -90,5 +95,28 @@ export async function waitForHealth(baseUrl: string, timeoutMs: number): Promise
     }
     if (Date.now() > deadline) throw new Error(`${baseUrl}/api/health did not answer: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface AgentCommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a one-shot agent command to its end, e.g. `['tracing', 'off', '--transport-url', url]`,
+ * through `command` (default: `node apps/agent/dist/main.js`; give the linked
+ * `node_modules/.bin/osloscope` to run it as `npx osloscope` does).
+ */
+export async function runAgentCommand(args: string[], opts: { command?: string[]; timeoutMs?: number } = {}): Promise<AgentCommandResult> {
+  const [command, ...pre] = opts.command ?? [process.execPath, AGENT_MAIN];
+  const proc = spawnLines(command!, [...pre, ...args], { cwd: REPO_ROOT, env: process.env });
+  const timer = setTimeout(() => void proc.stop(1_000), opts.timeoutMs ?? 60_000);
+  try {
+    const code = await proc.exited;
+    return { code, stdout: proc.stdout.join('\n'), stderr: proc.stderr.join('\n') };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -16,6 +16,8 @@ export interface LineProcess {
   waitForLine(test: (line: string) => boolean, timeoutMs: number, what: string): Promise<string>;
   /** SIGTERM to the process group, SIGKILL after `graceMs`. Resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL to the process group at once (no cleanup, as `kill -9`). Resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 type Waiter = { test: (line: string) => boolean; resolve: (line: string) => void };
@@ -91,6 +93,11 @@ export function spawnLines(command: string, args: string[], options: SpawnOption
       } finally {
         clearTimeout(timer);
       }
+    },
+    async kill() {
+      if (exitCode !== undefined) return;
+      killGroup(child, 'SIGKILL');
+      await exited;
     },
   };
 }
