@@ -23,6 +23,7 @@ import { createReplayService, registerReplayRoutes, replayBrokerSpecs } from './
 import { createHealthReporter } from './serve/health-report.js';
 import { startHttpServer, type RunningHttpServer } from './serve/http-server.js';
 import { createVerifier, KeyFileError, loadKeyFile, type KeyRing } from './signing/index.js';
+import { captureAccess, CaptureOpenError } from './store/capture-file.js';
 
 /** How long sources get to clean up (delete queues, switch tracing off) on shutdown. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -36,10 +37,21 @@ function agentVersion(): string {
   }
 }
 
-/** Where traffic comes from, decided once at start. */
-type Plan = { kind: 'import'; file: string } | { kind: 'demo'; reason?: string } | { kind: 'brokers' };
+/** Where traffic comes from, decided once at start; nowhere for a read-only capture, which is only browsed. */
+type Plan = { kind: 'import'; file: string } | { kind: 'demo'; reason?: string } | { kind: 'brokers' } | { kind: 'browse'; readOnly: string };
 
 async function planSources(options: AgentOptions, logger: Logger): Promise<Plan> {
+  const { readOnly } = captureAccess(options.dataDir);
+  if (readOnly !== null) {
+    // What the demo or an import captures would have to be written: say so rather than show nothing.
+    if (options.demo || options.importFile !== null) {
+      throw new CaptureOpenError(
+        `cannot ${options.demo ? 'run the demo' : `import ${options.importFile}`} into the capture in ${options.dataDir}: ${readOnly}`,
+      );
+    }
+    logger.warn(`${readOnly}: opening it for browsing only, nothing is captured`);
+    return { kind: 'browse', readOnly };
+  }
   if (options.demo) return { kind: 'demo' };
   if (options.importFile !== null) return { kind: 'import', file: options.importFile };
   const urls = options.transportUrls.map((u) => parseTransportUrl(u));
@@ -96,6 +108,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     showSecrets: options.showSecrets,
     verifier: createVerifier(keys),
     directory,
+    onDamage: (damage) => logger.warn('capture damaged', { ...damage }),
   });
 
   const sources: CaptureSource[] =
@@ -103,7 +116,10 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
       ? [createDemoSource({ capture, directory, logger: logger.child({ source: 'demo' }), ...(plan.reason ? { reason: plan.reason } : {}) })]
       : plan.kind === 'import'
         ? [createImportSource({ file: plan.file, importNdjson: (lines, o) => capture.importNdjson(lines, o), logger })]
-        : brokerSources(options, capture, directory, logger);
+        : plan.kind === 'brokers'
+          ? brokerSources(options, capture, directory, logger)
+          : [];
+  const replayEnabled = options.allowReplay && plan.kind !== 'demo' && plan.kind !== 'browse';
 
   const signing: SigningHealth = {
     keysLoaded: keys !== null,
@@ -118,15 +134,15 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     store: () => capture.storeHealth(),
     signing,
     demo: isDemo,
-    replayEnabled: options.allowReplay && !isDemo,
+    replayEnabled,
     showSecrets: options.showSecrets,
   });
 
   // Replay publishes on its own connections (the sources stay passive); never in the demo.
   const replay = createReplayService({
-    enabled: options.allowReplay && !isDemo,
+    enabled: replayEnabled,
     capture,
-    brokers: isDemo ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
+    brokers: isDemo || plan.kind === 'browse' ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
     keys: isDemo ? null : keys,
     dataDir: options.dataDir,
     showSecrets: options.showSecrets,

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../ports/capture-service.js';
+import { ReadOnlyCaptureError, type CaptureService } from '../ports/capture-service.js';
 import { BodyTooLargeError, ndjsonLines } from './ndjson-lines.js';
 import { parseFilterQuery, parsePageQuery, parseRecordId, searchParamsOf, type Parsed } from './query-params.js';
 
@@ -85,7 +85,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     let chunk = '';
     try {
-      capture.exportNdjson(filter.value, (line) => {
+      const trailer = capture.exportNdjson(filter.value, (line) => {
         chunk += line + '\n';
         if (chunk.length >= EXPORT_CHUNK_BYTES) {
           raw.write(chunk);
@@ -93,6 +93,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         }
       });
       raw.end(chunk);
+      if (trailer.missing > 0) deps.logger.warn('export left out records whose raw events are lost', { ...trailer });
+      else deps.logger.info('export finished', { lines: trailer.lines });
     } catch (err) {
       // Headers are gone already: end the stream early; the client sees a short file.
       deps.logger.error('export failed', { error: err });
@@ -112,6 +114,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return result;
     } catch (err) {
       if (err instanceof BodyTooLargeError) return reply.code(413).send({ error: err.message });
+      if (err instanceof ReadOnlyCaptureError) return reply.code(409).send({ error: err.message });
       throw err;
     }
   });
