@@ -81,6 +81,28 @@ export interface StoreHealth {
   unwritten: number;
   /** Their raw body bytes (held in memory until written). */
   unwrittenBytes: number;
+  /**
+   * Damage found in the capture's files (at open, or by a read since): records whose raw event
+   * is missing. They are still listed; their detail says why its raw part is gone, and exports
+   * leave them out (counted in the trailer). Empty for an intact capture.
+   */
+  damage: StoreDamage[];
+  /**
+   * Set when the capture is open read-only for browsing (its data dir or capture.sqlite is not
+   * writable): says which path and why, e.g. `read-only capture: /data is not writable (read-only
+   * file system)`. Nothing is captured then. null when the capture is writable.
+   */
+  readOnly: string | null;
+}
+
+/** One damaged part of the capture, e.g. a raw segment file cut short. */
+export interface StoreDamage {
+  /** In words, e.g. `raw/00000003.seg is truncated (412,000 of 637,934 bytes): 13 records' raw events are missing`. */
+  problem: string;
+  /** Records affected. */
+  records: number;
+  /** The damaged file. */
+  path: string;
 }
 
 export interface HealthReport {

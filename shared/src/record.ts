@@ -134,6 +134,12 @@ export interface EnvelopeDetail extends EnvelopeRecord {
    * body itself holds the masks (the real values are gone; a replay would send the masks).
    */
   bodyMaskedAtExport?: boolean;
+  /**
+   * Set when the stored raw event of this message is lost (its raw segment file is missing or
+   * damaged): why, in words. The record is what the index kept; `rawBase64` is empty, and
+   * `properties`, `broker` and a lean record's body fields (args, context, result) are unknown.
+   */
+  rawMissing?: string;
   properties: AmqpProperties;
   broker: BrokerFacts | null;
 }

@@ -29,6 +29,7 @@ import { createHealthReporter } from './serve/health-report.js';
 import { startHttpServer, type RunningHttpServer } from './serve/http-server.js';
 import { makeDataDirPrivate } from './store/private-data-dir.js';
 import { createVerifier, KeyFileError, loadKeyFile, type KeyRing } from './signing/index.js';
+import { captureAccess, CaptureOpenError } from './store/capture-file.js';
 
 /** How long sources get to clean up (delete queues, switch tracing off) on shutdown. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -42,10 +43,21 @@ function agentVersion(): string {
   }
 }
 
-/** Where traffic comes from, decided once at start. */
-type Plan = { kind: 'import'; file: string } | { kind: 'demo'; reason?: string } | { kind: 'brokers' };
+/** Where traffic comes from, decided once at start; nowhere for a read-only capture, which is only browsed. */
+type Plan = { kind: 'import'; file: string } | { kind: 'demo'; reason?: string } | { kind: 'brokers' } | { kind: 'browse'; readOnly: string };
 
 async function planSources(options: AgentOptions, logger: Logger): Promise<Plan> {
+  const { readOnly } = captureAccess(options.dataDir);
+  if (readOnly !== null) {
+    // What the demo or an import captures would have to be written: say so rather than show nothing.
+    if (options.demo || options.importFile !== null) {
+      throw new CaptureOpenError(
+        `cannot ${options.demo ? 'run the demo' : `import ${options.importFile}`} into the capture in ${options.dataDir}: ${readOnly}`,
+      );
+    }
+    logger.warn(`${readOnly}: opening it for browsing only, nothing is captured`);
+    return { kind: 'browse', readOnly };
+  }
   if (options.demo) return { kind: 'demo' };
   if (options.importFile !== null) return { kind: 'import', file: options.importFile };
   const urls = options.transportUrls.map((u) => parseTransportUrl(u));
@@ -100,7 +112,8 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
   const isDemo = plan.kind === 'demo';
   if (isDemo && options.keysFile !== null) logger.warn('--keys is ignored in demo mode: the demo uses its own keys');
   const keys = isDemo ? demoKeyRing() : loadKeys(options);
-  const privacy = makeDataDirPrivate(options.dataDir);
+  // A read-only capture (browsing only) cannot be changed: its files keep their modes.
+  const privacy = plan.kind === 'browse' ? { tightened: [], problems: [] } : makeDataDirPrivate(options.dataDir);
   if (privacy.tightened.length > 0)
     logger.warn('the data dir was readable by other users: made it private (0700, files 0600)', {
       dataDir: options.dataDir,
@@ -114,6 +127,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     showSecrets: options.showSecrets,
     verifier: createVerifier(keys),
     directory,
+    onDamage: (damage) => logger.warn('capture damaged', { ...damage }),
   });
 
   const sources: CaptureSource[] =
@@ -121,7 +135,10 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
       ? [createDemoSource({ capture, directory, logger: logger.child({ source: 'demo' }), ...(plan.reason ? { reason: plan.reason } : {}) })]
       : plan.kind === 'import'
         ? [createImportSource({ file: plan.file, importNdjson: (lines, o) => capture.importNdjson(lines, o), logger })]
-        : brokerSources(options, capture, directory, logger);
+        : plan.kind === 'brokers'
+          ? brokerSources(options, capture, directory, logger)
+          : [];
+  const replayEnabled = options.allowReplay && !options.readOnly && plan.kind !== 'demo' && plan.kind !== 'browse';
 
   const signing: SigningHealth = {
     keysLoaded: keys !== null,
@@ -136,17 +153,17 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     store: () => capture.storeHealth(),
     signing,
     demo: isDemo,
-    replayEnabled: options.allowReplay && !isDemo && !options.readOnly,
+    replayEnabled,
     readOnly: options.readOnly,
     showSecrets: options.showSecrets,
   });
 
   // Replay publishes on its own connections (the sources stay passive); never in the demo.
   const replay = createReplayService({
-    enabled: options.allowReplay && !isDemo && !options.readOnly,
+    enabled: replayEnabled,
     ...(options.readOnly ? { disabledMessage: READ_ONLY_MESSAGE } : {}),
     capture,
-    brokers: isDemo ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
+    brokers: isDemo || plan.kind === 'browse' ? [] : replayBrokerSpecs(options.transportUrls, plan.kind === 'brokers', options.mode),
     keys: isDemo ? null : keys,
     dataDir: options.dataDir,
     showSecrets: options.showSecrets,

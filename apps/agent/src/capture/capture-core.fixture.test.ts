@@ -187,7 +187,7 @@ describe('redaction', () => {
     const id = c.query({}, {}).items[0]!.id;
     const out: string[] = [JSON.stringify(c.query({}, {})), JSON.stringify(c.get(id)), ...seen];
     c.exportNdjson({}, (l) => out.push(l));
-    const raw = Buffer.from(c.getRaw(id)!.body).toString('utf8');
+    const raw = Buffer.from(c.getRaw(id)!.body ?? []).toString('utf8');
     c.close();
     return { out: out.join('\n'), raw, detail: out[1]! };
   }

@@ -152,8 +152,9 @@ describe('export and import', () => {
     for (const raw of fixtureRaws(T0)) source.ingest(raw);
     source.flush();
     const lines: string[] = [];
-    source.exportNdjson({}, (l) => lines.push(l));
-    expect(lines).toHaveLength(26);
+    expect(source.exportNdjson({}, (l) => lines.push(l))).toEqual({ lines: 26, missing: 0, reasons: [] });
+    expect(lines).toHaveLength(27);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ trailer: { lines: 26, missing: 0, reasons: [] } });
     const exported = source.query({}, { limit: 1000 }).items;
     source.close();
 
@@ -173,7 +174,7 @@ describe('export and import', () => {
     for (const raw of fixtureRaws(T0)) core.ingest(raw);
     const lines: string[] = [];
     core.exportNdjson({ kind: 'notification' }, (l) => lines.push(l));
-    expect(lines.map((l) => (JSON.parse(l) as { record: EnvelopeRecord }).record.kind)).toEqual(['notification', 'notification', 'notification']);
+    expect(lines.slice(0, -1).map((l) => (JSON.parse(l) as { record: EnvelopeRecord }).record.kind)).toEqual(['notification', 'notification', 'notification']);
     core.close();
   });
 
@@ -291,7 +292,7 @@ describe('a store write that fails', () => {
       expect(core.counts()).toMatchObject({ captured: 26, stored: 26, dropped: 0 });
       expect(apply.mock.results.map((r) => r.type)).toEqual(['throw', 'return']); // retried with the later changes
       // Nothing is left counted against the write queue's bounds after the retry.
-      expect(core.storeHealth()).toEqual({ writer: 'inline', stalled: false, unwritten: 0, unwrittenBytes: 0 });
+      expect(core.storeHealth()).toEqual({ writer: 'inline', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null });
     } finally {
       apply.mockRestore();
     }

@@ -15,11 +15,20 @@
  * Records go to storage through the write-back (store/record-writeback.ts), which the parts
  * reach through CaptureRecords only.
  */
-import { withoutBody, withoutContext, type CaptureCounts, type CaptureGap, type DecodeOptions, type EnvelopeRecord, type StoreHealth } from '@osloscope/shared';
+import {
+  withoutBody,
+  withoutContext,
+  type CaptureCounts,
+  type CaptureGap,
+  type DecodeOptions,
+  type EnvelopeRecord,
+  type StoreDamage,
+  type StoreHealth,
+} from '@osloscope/shared';
 import { agentDecodeOptions } from '../domain/decode-raw.js';
 import { timedOut } from '../domain/outcome.js';
 import type { CaptureContinuity } from '../ports/capture-continuity.js';
-import type { CaptureListener, CaptureService } from '../ports/capture-service.js';
+import { ReadOnlyCaptureError, type CaptureListener, type CaptureService } from '../ports/capture-service.js';
 import type { ConnectionDirectory } from '../ports/connection-directory.js';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { createVerifier, type Verifier } from '../signing/index.js';
@@ -63,6 +72,8 @@ export interface CaptureCoreOptions {
   maxWriteQueue?: number;
   /** The same in raw body bytes (tests). @default MAX_WRITE_QUEUE_BYTES */
   maxWriteQueueBytes?: number;
+  /** Hears of each damage to the capture's files: found at open, and by reads later (the agent logs it). */
+  onDamage?: (damage: StoreDamage) => void;
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name, and what it remembers across runs. */
@@ -90,6 +101,9 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   const decodeOptions: DecodeOptions = agentDecodeOptions(opts.decodeOptions);
   const directory = opts.directory;
   const store = new CaptureStore(opts.dataDir, { decodeOptions });
+  store.checkRawSegments(opts.onDamage ?? (() => undefined));
+  /** A read-only capture is browsed, never written: nothing is captured, imported or timed out. */
+  const readOnly = store.readOnly;
   const decoder = createMessageDecoder(decodeOptions, opts.verifier ?? createVerifier(null));
 
   // --- state reloaded from the store -------------------------------------------------------
@@ -97,7 +111,14 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   let nextId = Math.max(totals.maxId, store.meta('lastId') ?? 0) + 1;
   const counters = Object.fromEntries(COUNTER_KEYS.map((k) => [k, store.meta(k) ?? 0])) as Counters;
 
-  const writer = createStoreWriter(store, opts.dataDir, opts.retention, opts.storeWriter, opts.storeWriterScript, opts.storeWriterStallMs);
+  const writer = createStoreWriter(
+    store,
+    opts.dataDir,
+    opts.retention,
+    readOnly === null ? opts.storeWriter : 'inline',
+    opts.storeWriterScript,
+    opts.storeWriterStallMs,
+  );
   const maxWriteQueue = opts.maxWriteQueue ?? MAX_WRITE_QUEUE;
   const maxWriteQueueBytes = opts.maxWriteQueueBytes ?? MAX_WRITE_QUEUE_BYTES;
   const continuity = createCaptureContinuity({
@@ -155,7 +176,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     },
   };
   const calls = new CallCorrelator({ records, defaultTimeoutMs: opts.defaultCallTimeoutMs ?? 60_000 });
-  for (const call of store.pendingCalls()) calls.restorePending(call);
+  if (readOnly === null) for (const call of store.pendingCalls()) calls.restorePending(call);
   const attribution = new LateAttribution({ directory, records, repliesAwaitingServer: (id) => calls.repliesAwaitingServer(id) });
   const matcher = new PublishDeliverMatcher({
     decoder,
@@ -167,7 +188,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     undecodable: () => void counters.decodeErrors++,
   });
   const ingest = (raw: RawCapture, exported?: ExportedFacts): void => {
-    if (!closed) matcher.ingest(raw, exported);
+    if (!closed && readOnly === null) matcher.ingest(raw, exported);
   };
 
   /** A new record: count it, correlate it, store it, tell listeners; dropped and counted when the store is too far behind. */
@@ -207,7 +228,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
 
   const drainWrites = (): void => void writeback.drain();
   const timers =
-    opts.timers === false
+    opts.timers === false || readOnly !== null
       ? null
       : startCaptureTimers({
           flush: () => writeback.flush(),
@@ -262,9 +283,17 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     },
     storeHealth(): StoreHealth {
       writeback.refresh();
-      return { writer: writer.mode, stalled: writeback.writerStalled, unwritten: writeback.pendingInserts, unwrittenBytes: writeback.pendingBytes };
+      return {
+        writer: writer.mode,
+        stalled: writeback.writerStalled,
+        unwritten: writeback.pendingInserts,
+        unwrittenBytes: writeback.pendingBytes,
+        damage: store.damage(),
+        readOnly,
+      };
     },
     async importNdjson(lines, importOpts): Promise<ImportResult> {
+      if (readOnly !== null) throw new ReadOnlyCaptureError(`${readOnly}: nothing can be imported into it`);
       importing++;
       try {
         return await importCapture(lines, { source: importOpts?.source ?? 'import', directory, now, ingest });

@@ -10,8 +10,8 @@ import { flowsOf, versionsOf } from '../store/aggregates.js';
 import { TOTAL_COUNT_CAP, type CaptureStore } from '../store/capture-store.js';
 import { filterToSql } from '../store/filter-sql.js';
 import type { MessageDecoder } from './message-decoder.js';
-import { exportLine } from './ndjson.js';
-import { maskedAtExportOf, presentDetail, presentRecord } from './present.js';
+import { exportLine, exportTrailer, exportTrailerLine } from './ndjson.js';
+import { maskedAtExportOf, presentDetail, presentLostDetail, presentRecord } from './present.js';
 
 export interface CaptureReadsDeps {
   store: CaptureStore;
@@ -49,13 +49,16 @@ export function createCaptureReads(deps: CaptureReadsDeps): CaptureReads {
       deps.settle();
       const row = store.getRow(id);
       if (!row) return null;
+      if (row.raw === null) return presentLostDetail(deps.refreshed(row.record), row.lost, showSecrets);
       const decoded = deps.decoder.decode(row.raw);
       return presentDetail(deps.refreshed(row.record), row.raw.body, decoded, showSecrets);
     },
     getRaw(id) {
       deps.drainWrites();
       const row = store.getRow(id);
-      return row ? { record: presentRecord(row.record, showSecrets), body: row.raw.body } : null;
+      if (!row) return null;
+      const record = presentRecord(row.record, showSecrets);
+      return row.raw === null ? { record, body: null, rawMissing: row.lost } : { record, body: row.raw.body };
     },
     flows(filter) {
       deps.settle();
@@ -71,10 +74,21 @@ export function createCaptureReads(deps: CaptureReadsDeps): CaptureReads {
     },
     exportNdjson(filter, write) {
       deps.settle();
+      let lines = 0;
+      /** Records left out (raw event lost), by reason. */
+      const leftOut = new Map<string, number>();
       for (const row of store.iterateRows(filterToSql(filter))) {
+        if (row.raw === null) {
+          leftOut.set(row.lost, (leftOut.get(row.lost) ?? 0) + 1);
+          continue;
+        }
         const record = deps.refreshed(row.record);
         write(exportLine({ record: presentRecord(record, showSecrets), raw: row.raw, maskedAtExport: maskedAtExportOf(record) }, showSecrets));
+        lines++;
       }
+      const trailer = exportTrailer(lines, leftOut);
+      write(exportTrailerLine(trailer));
+      return trailer;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../demo/rng.js';
-import { decodeBase64Strict, rawEventsOfLine } from './ndjson.js';
+import { decodeBase64Strict, exportTrailer, exportTrailerLine, importLines, rawEventsOfLine } from './ndjson.js';
 
 /** What imports accepted before decodeBase64Strict: the rule it must keep. */
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -59,5 +59,33 @@ describe('rawEventsOfLine', () => {
 
   it('refuses a line whose body is not base64', () => {
     expect(rawEventsOfLine(line('not base64!'), 'import', 0)).toBeNull();
+  });
+});
+
+describe('the export trailer', () => {
+  it('counts the lines written and the records left out, with each reason', () => {
+    const leftOut = new Map([
+      ['raw/00000002.seg is truncated', 3],
+      ['raw/00000005.seg is missing', 1],
+    ]);
+    expect(exportTrailerLine(exportTrailer(14, leftOut))).toBe(
+      '{"trailer":{"lines":14,"missing":4,"reasons":["raw/00000002.seg is truncated: 3 records left out","raw/00000005.seg is missing: 1 record left out"]}}',
+    );
+    expect(exportTrailer(2, new Map())).toEqual({ lines: 2, missing: 0, reasons: [] });
+  });
+
+  it('is skipped by an import, not counted as an error, however it is spaced', async () => {
+    const record = JSON.stringify({ v: 1, record: {}, raw: { bodyBase64: '', exchange: 'nova', routingKey: 'compute', headers: {}, deliveries: [] } });
+    const trailer = exportTrailerLine(exportTrailer(1, new Map([['raw/00000002.seg is truncated', 3]])));
+    const ingested: unknown[] = [];
+    const result = await importLines(
+      [record, trailer, '{ "trailer" : {} }'],
+      'import',
+      () => 0,
+      (raw) => ingested.push(raw),
+      () => undefined,
+    );
+    expect(result).toEqual({ imported: 1, errors: 0 });
+    expect(ingested).toHaveLength(1);
   });
 });

@@ -6,12 +6,22 @@
  *  "exchange", "routingKey", "deliveries"}, "masked": ["oslo.message._context_auth_token", ...]}
  * ```
  *
+ * and last a trailer saying what the export holds and what it left out (records whose raw event
+ * is lost: an import re-decodes each line's raw event, so a line without one is of no use):
+ *
+ * ```json
+ * {"trailer": {"lines": 14, "missing": 3, "reasons": ["raw/00000002.seg is truncated: 3 records left out"]}}
+ * ```
+ *
+ * A file without its trailer was cut short. Import skips the trailer.
+ *
  * `raw` is the event the record was built from (a firehose trace event or a tap copy) plus its
  * deliveries, so an import re-runs the current decoder over it. Unless the agent shows
  * secrets, `bodyBase64` is the masked body (`masked` lists the JSON paths replaced) and the
  * record's context/args/results are masked too.
  */
 import type { DeliveryWire, EnvelopeRecord } from '@osloscope/shared';
+import type { ExportTrailer } from '../ports/capture-service.js';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { presentBody } from './present.js';
 import type { StoredRaw } from '../store/raw-segments.js';
@@ -63,6 +73,24 @@ export function exportLine(row: { record: EnvelopeRecord; raw: StoredRaw; masked
   };
   return JSON.stringify(line);
 }
+
+/** The trailer of an export that wrote `lines` record lines and left out records for the reasons counted in `leftOut`. */
+export function exportTrailer(lines: number, leftOut: ReadonlyMap<string, number>): ExportTrailer {
+  let missing = 0;
+  const reasons: string[] = [];
+  for (const [reason, n] of leftOut) {
+    missing += n;
+    reasons.push(`${reason}: ${n === 1 ? '1 record' : `${n} records`} left out`);
+  }
+  return { lines, missing, reasons };
+}
+
+export function exportTrailerLine(trailer: ExportTrailer): string {
+  return JSON.stringify({ trailer });
+}
+
+/** A trailer line (record lines start with their `"v"`); checked before parsing, it costs an import nothing. */
+const TRAILER_LINE = /^\{\s*"trailer"\s*:/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -201,7 +229,7 @@ export function rawEventsOfLine(text: string, source: string, now: number): { ev
 
 /**
  * Import NDJSON lines through `ingest` (the line's first event comes with its ExportedFacts);
- * blank lines are skipped, malformed ones counted, nothing throws.
+ * blank lines and the trailer are skipped, malformed lines counted, nothing throws.
  */
 export async function importLines(
   lines: AsyncIterable<string> | Iterable<string>,
@@ -213,7 +241,7 @@ export async function importLines(
   let imported = 0;
   let errors = 0;
   for await (const line of lines) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '' || TRAILER_LINE.test(line)) continue;
     const parsed = rawEventsOfLine(line, source, now());
     if (!parsed) {
       errors++;

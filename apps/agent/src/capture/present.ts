@@ -90,3 +90,18 @@ export function presentDetail(record: EnvelopeRecord, body: Uint8Array, decoded:
   if (atExport.length > 0) detail.bodyMaskedAtExport = true;
   return detail;
 }
+
+/**
+ * The detail of a stored record whose raw event is lost (`lost`: why, e.g. `raw/00000003.seg is
+ * truncated`): what the index kept, and a note in words in place of the raw body and its facts.
+ */
+export function presentLostDetail(record: EnvelopeRecord, lost: string, showSecrets: boolean): EnvelopeDetail {
+  return {
+    ...presentRecord(record, showSecrets),
+    rawBase64: '',
+    maskedFields: maskedAtExportOf(record),
+    properties: {},
+    broker: null,
+    rawMissing: `The raw event of this message is lost: ${lost}. Its body, AMQP properties and broker facts cannot be shown; what is shown is what the capture's index kept.`,
+  };
+}

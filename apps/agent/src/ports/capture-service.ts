@@ -10,6 +10,21 @@ export interface PageRequest {
   after?: number;
 }
 
+/** What an export wrote, as its last line (the trailer, capture/ndjson.ts) says. */
+export interface ExportTrailer {
+  /** Record lines written. */
+  lines: number;
+  /** Records the filter matched that were left out: their raw event is lost (a damaged capture). */
+  missing: number;
+  /** Why, e.g. `raw/00000003.seg is truncated: 13 records left out`. */
+  reasons: string[];
+}
+
+/** The capture is open read-only, for browsing: what would write to it (an import) is refused with the reason. */
+export class ReadOnlyCaptureError extends Error {
+  override name = 'ReadOnlyCaptureError';
+}
+
 export interface CaptureListener {
   /**
    * A record was stored (`isNew`, without its context: shared `withoutContext`) or an existing
@@ -39,16 +54,23 @@ export interface CaptureService {
   /** `total` counts matches up to a cap; `totalCapped` means more match than `total` (a lower bound). */
   query(filter: EnvelopeFilter, page: PageRequest): { items: EnvelopeRecord[]; total: number; totalCapped?: boolean };
   get(id: number): EnvelopeDetail | null;
-  /** Raw body + facts needed to replay a message (exact bytes, never masked). */
-  getRaw(id: number): { record: EnvelopeRecord; body: Uint8Array } | null;
+  /**
+   * Raw body + facts needed to replay a message (exact bytes, never masked); `body` null with
+   * `rawMissing` (why, in words) when its raw event is lost.
+   */
+  getRaw(id: number): { record: EnvelopeRecord; body: Uint8Array } | { record: EnvelopeRecord; body: null; rawMissing: string } | null;
   flows(filter: EnvelopeFilter): FlowAggregate[];
   versions(filter: EnvelopeFilter): VersionReport[];
   gaps(): CaptureGap[];
   counts(): CaptureCounts;
-  /** The store writer's state (health): a stalled one degrades the agent's health. */
+  /** The store's state (health): a stalled writer, damage found, a read-only capture degrade the agent's health. */
   storeHealth(): StoreHealth;
-  /** NDJSON lines (no trailing newline per call), secrets masked unless showSecrets. */
-  exportNdjson(filter: EnvelopeFilter, write: (line: string) => void): void;
+  /**
+   * NDJSON lines (no trailing newline per call), secrets masked unless showSecrets, ending with
+   * the trailer line; returns what the trailer says.
+   */
+  exportNdjson(filter: EnvelopeFilter, write: (line: string) => void): ExportTrailer;
+  /** @throws ReadOnlyCaptureError when the capture is read-only */
   importNdjson(lines: AsyncIterable<string> | Iterable<string>): Promise<{ imported: number; errors: number }>;
   subscribe(listener: CaptureListener): () => void;
   /** Flush pending writes (batched inserts) and run timeout detection now. */

@@ -66,7 +66,7 @@ export interface ReplayServiceOptions {
 /** A refusal or failure, as the HTTP layer sends it. */
 export interface ReplayError {
   ok: false;
-  status: 400 | 403 | 404 | 409 | 429 | 502;
+  status: 400 | 403 | 404 | 409 | 410 | 429 | 502;
   error: string;
   retryAfterMs?: number;
 }
@@ -203,6 +203,7 @@ export function createReplayService(opts: ReplayServiceOptions): ReplayService {
     if (!opts.enabled) return refuse(403, disabledMessage);
     const raw = opts.capture.getRaw(req.id);
     if (!raw) return refuse(404, `envelope ${req.id} not found`);
+    if (raw.body === null) return refuse(410, `message ${req.id} cannot be replayed: its raw event is lost (${raw.rawMissing})`);
     const warnings: string[] = [];
     let chosen = brokers.get(raw.record.source);
     if (!chosen) {

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HealthReport } from '@osloscope/shared';
 import type { Logger } from '../log.js';
-import type { CaptureService } from '../ports/capture-service.js';
+import { ReadOnlyCaptureError, type CaptureService } from '../ports/capture-service.js';
 import { BodyTooLargeError, LineTooLongError, ndjsonLines } from './ndjson-lines.js';
 import { isAllowedOrigin } from './origin.js';
 import { parseFilterQuery, parsePageQuery, parseRecordId, searchParamsOf, type Parsed } from './query-params.js';
@@ -91,7 +91,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     let chunk = '';
     try {
-      capture.exportNdjson(filter.value, (line) => {
+      const trailer = capture.exportNdjson(filter.value, (line) => {
         chunk += line + '\n';
         if (chunk.length >= EXPORT_CHUNK_BYTES) {
           raw.write(chunk);
@@ -99,6 +99,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         }
       });
       raw.end(chunk);
+      if (trailer.missing > 0) deps.logger.warn('export left out records whose raw events are lost', { ...trailer });
+      else deps.logger.info('export finished', { lines: trailer.lines });
     } catch (err) {
       // Headers are gone already: end the stream early; the client sees a short file.
       deps.logger.error('export failed', { error: err });
@@ -121,6 +123,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return result;
     } catch (err) {
       if (err instanceof BodyTooLargeError || err instanceof LineTooLongError) return reply.code(413).send({ error: err.message });
+      if (err instanceof ReadOnlyCaptureError) return reply.code(409).send({ error: err.message });
       throw err;
     }
   });

@@ -43,10 +43,22 @@ describe('healthStatus and the capture backlog', () => {
 });
 
 describe('healthStatus and the store', () => {
+  const store = { writer: 'thread' as const, stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
+
   it('is degraded while the store writer is stalled, ok once it moves, and down still wins', () => {
-    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000 };
+    const stalled = { ...store, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000 };
     expect(healthStatus([source({})], stalled)).toBe('degraded');
     expect(healthStatus([source({})], { ...stalled, stalled: false })).toBe('ok');
     expect(healthStatus([source({ state: 'reconnecting' })], stalled)).toBe('down');
+  });
+
+  it('is degraded when the store found damage, and down still wins', () => {
+    const damaged = { ...store, damage: [{ problem: "raw/00000003.seg is missing: 3 records' raw events are lost", records: 3, path: '/d/raw/00000003.seg' }] };
+    expect(healthStatus([source({})], damaged)).toBe('degraded');
+    expect(healthStatus([source({ state: 'reconnecting' })], damaged)).toBe('down');
+  });
+
+  it('is degraded, not down, for a read-only capture: browsed, with no source by necessity', () => {
+    expect(healthStatus([], { ...store, readOnly: 'read-only capture: /d is not writable (read-only file system)' })).toBe('degraded');
   });
 });

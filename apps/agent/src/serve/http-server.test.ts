@@ -230,7 +230,8 @@ describe('export and import', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="osloscope-.*\.ndjson"$/);
     const text = await res.text();
     const lines = text.trim().split('\n');
-    expect(lines).toHaveLength(27);
+    expect(lines).toHaveLength(28);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ trailer: { lines: 27, missing: 0, reasons: [] } });
     expect(text).not.toContain(TOKEN);
 
     const other = openCore();

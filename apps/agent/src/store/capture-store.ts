@@ -3,11 +3,12 @@
  * columns for filtering, paging and aggregates, and its raw event (body bytes and broker facts,
  * so a capture survives a restart and can be re-decoded) in the raw segment log beside it
  * (raw-segments.ts; stores of older versions keep theirs in `message_raw`). All SQL lives here.
+ * A capture whose files cannot be written is opened read-only, for browsing (capture-file.ts);
+ * raw events found lost are reported (raw-damage.ts) and their rows still served.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import type { AmqpProperties, CaptureGap, DecodedEnvelope, DecodeOptions, EnvelopeRecord } from '@osloscope/shared';
+import type Database from 'better-sqlite3';
+import type { AmqpProperties, CaptureGap, DecodedEnvelope, DecodeOptions, EnvelopeRecord, StoreDamage } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { COLUMN_NAMES, columnsOfRow, type RecordColumns } from './columns.js';
 import type { StoredRaw } from './raw-segments.js';
@@ -15,7 +16,9 @@ import type { PreparedBatch } from './write-batch.js';
 import { agentDecodeOptions, decodeRaw } from '../domain/decode-raw.js';
 import { addedSearchFields, mergeLateText } from './search-text.js';
 import { hydrateRecord } from './lean-record.js';
-import { RawSegmentLog, type RawRef } from './raw-segments.js';
+import { RawSegmentLog, isRawLoss, type RawRef } from './raw-segments.js';
+import { captureAccess, captureOpenError, openCaptureDatabase } from './capture-file.js';
+import { RawDamage, lossReason, type SegmentExtent } from './raw-damage.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
 import {
   DROP_OLD_SCHEMA,
@@ -51,10 +54,8 @@ export interface Retention {
   maxBytes: number;
 }
 
-export interface StoredRow {
-  record: EnvelopeRecord;
-  raw: StoredRaw;
-}
+/** A stored message: its record and raw event, or, when the raw event is lost, why (`raw/00000003.seg is truncated`). */
+export type StoredRow = { record: EnvelopeRecord; raw: StoredRaw; lost?: undefined } | { record: EnvelopeRecord; raw: null; lost: string };
 
 /**
  * (column, id) indexes: a filtered newest-first page walks one index backwards and stops at
@@ -115,8 +116,22 @@ CREATE TABLE IF NOT EXISTS gaps (
   source TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER, reason TEXT NOT NULL, lost INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS raw_segments (segment INTEGER PRIMARY KEY, max_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS raw_segments (segment INTEGER PRIMARY KEY, max_id INTEGER NOT NULL, min_id INTEGER, end_offset INTEGER);
 `;
+
+/** What a batch wrote into a segment: ids from, ids to, and where its frames end (the segment's size). */
+const SEGMENT_SEEN = `INSERT INTO raw_segments (segment, min_id, max_id, end_offset) VALUES (?, ?, ?, ?) ON CONFLICT(segment) DO UPDATE SET
+  min_id = MIN(COALESCE(min_id, excluded.min_id), excluded.min_id), max_id = MAX(max_id, excluded.max_id), end_offset = MAX(COALESCE(end_offset, 0), excluded.end_offset)`;
+
+/** Segments as raw_segments keeps them (one whose rows are all evicted may stay a while, see evict: it counts no records). */
+const SEGMENT_EXTENTS = 'SELECT segment, min_id AS minId, max_id AS maxId, end_offset AS end FROM raw_segments WHERE end_offset IS NOT NULL';
+
+/** Each segment's extent from the rows themselves: a scan of every row (see addSegmentExtents). */
+const EXTENTS_OF_ROWS =
+  'SELECT raw_segment AS segment, MIN(id) AS minId, MAX(id) AS maxId, MAX(raw_offset + raw_length) AS end FROM messages WHERE raw_segment IS NOT NULL GROUP BY raw_segment';
+
+/** Why a row of an older version has no raw event (its `message_raw` row is gone). */
+const OLD_RAW_MISSING = 'its raw event is missing from capture.sqlite (message_raw)';
 
 /** A `message_raw` row: the raw event a record was decoded from. */
 interface RawRow {
@@ -199,6 +214,32 @@ function gapOfRow({ lost, ...gap }: GapRow): CaptureGap {
 }
 
 /**
+ * Where each segment's frames end and the lowest id written into it (`end_offset`, `min_id`)
+ * came after the raw segment log: the damage check at open compares segment files with them
+ * without reading any row. Older stores get the columns, filled once from their rows.
+ */
+function addSegmentExtents(db: Database.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('raw_segments') as string[];
+  if (columns.includes('end_offset')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE raw_segments ADD COLUMN min_id INTEGER; ALTER TABLE raw_segments ADD COLUMN end_offset INTEGER');
+    db.exec(`UPDATE raw_segments SET min_id = e.minId, end_offset = e.end FROM (${EXTENTS_OF_ROWS}) AS e WHERE e.segment = raw_segments.segment`);
+  })();
+}
+
+/** Why a capture cannot be read as it is (it needs an upgrade only a writable capture gets), or null. */
+function staleSchema(db: Database.Database): string | null {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages') as string[];
+  if (columns.length === 0) return 'not an osloscope capture (no messages table)';
+  const version = columns.includes('raw_segment')
+    ? (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined)
+    : undefined;
+  const has = (table: string, column: string) => (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).includes(column);
+  const current = version === SUMMARY_VERSION && has('gaps', 'lost') && has('raw_segments', 'min_id');
+  return current ? null : 'it was written by an older osloscope and is upgraded when opened writable once; a read-only capture cannot be';
+}
+
+/**
  * Stores written before the raw table split kept the raw event in `messages`, so every update of a
  * record (a delivery, its reply) rewrote its body too. Move it to `message_raw` once: a new
  * `messages` table (its indexes are recreated by SCHEMA), rows copied in id order.
@@ -225,6 +266,13 @@ function migrateRawColumns(db: Database.Database): void {
 export class CaptureStore {
   private readonly db: Database.Database;
   private readonly rawLog: RawSegmentLog;
+  /** Why the capture is open read-only (capture-file.ts), or null: it is writable. */
+  readonly readOnly: string | null;
+  private readonly rawDamage: RawDamage;
+  /** Segment extents found from the rows, for a read-only capture of a version that did not keep them. */
+  private extentsOfRows: Map<number, SegmentExtent> | null = null;
+  /** Prepared on the first write: a read-only capture of an older version lacks the columns it sets. */
+  private segmentSeen: Database.Statement | null = null;
   private readonly stmts;
   private readonly summaryStmts: SummaryStatements;
   /** Messages with ids up to this one are in the text index (meta FTS_WATERMARK_KEY). */
@@ -242,27 +290,34 @@ export class CaptureStore {
    *   pages recent rows go to hot; a reader's serves queries (each connection has its own).
    * @param opts.decodeOptions the capture's decode options (default: the agent's).
    * @param opts.rawSegmentBytes size at which the raw segment log starts a new segment (tests).
+   * @throws CaptureOpenError (capture-file.ts) naming the path and the cause
    */
-  constructor(dataDir: string, opts: { cacheMiB?: number; decodeOptions?: DecodeOptions; rawSegmentBytes?: number } = {}) {
+  constructor(dataDirGiven: string, opts: { cacheMiB?: number; decodeOptions?: DecodeOptions; rawSegmentBytes?: number } = {}) {
     this.decodeOptions = opts.decodeOptions ?? agentDecodeOptions();
-    fs.mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, 'capture.sqlite'));
-    this.rawLog = new RawSegmentLog(dataDir, opts.rawSegmentBytes);
-    // Rows are ~3–25 KB (record JSON + raw body): larger pages mean fewer overflow pages per row.
-    // Only takes effect when the file is created (existing stores keep their page size).
-    this.db.pragma('page_size = 16384');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // Absolute: the paths of damaged files are reported (health, log).
+    const dataDir = path.resolve(dataDirGiven);
+    const access = captureAccess(dataDir);
+    this.readOnly = access.readOnly;
+    this.db = openCaptureDatabase(dataDir, access);
+    this.rawLog = new RawSegmentLog(dataDir, opts.rawSegmentBytes, this.readOnly !== null);
+    this.rawDamage = new RawDamage({
+      fileOf: (segment) => this.rawLog.fileOf(segment),
+      stat: (segment) => this.rawLog.stat(segment),
+      extent: (segment) => this.segmentExtent(segment),
+      countBeyond: (extent, size) => this.stmts.countBeyond.get(extent.minId, extent.maxId, extent.segment, size) as number,
+    });
     this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 8) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
-    migrateRawColumns(this.db);
-    this.db.exec(SCHEMA);
-    addSearchColumns(this.db);
-    addGapLostColumn(this.db);
-    const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
-    if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
-    this.db.exec(SUMMARY_SCHEMA);
-    this.tuneTextIndex();
+    try {
+      if (this.readOnly === null) this.prepareSchema();
+      else {
+        const stale = staleSchema(this.db);
+        if (stale !== null) throw new Error(stale);
+      }
+    } catch (e) {
+      this.close();
+      throw captureOpenError(dataDir, e);
+    }
     this.summaryStmts = prepareSummaryStatements(this.db);
     const cols = COLUMN_NAMES.join(', ');
     // Positional parameters, in the order prepareBatch() lays a row out (named ones cost a 30-key object per row).
@@ -276,9 +331,8 @@ export class CaptureStore {
       // keeps its own; body_text is written once (a row of an older version gets one from its
       // old search text); late_text NULL: unchanged (see writeBatch).
       getRaw: this.db.prepare('SELECT origin, exchange, routing_key, headers, properties, body FROM message_raw WHERE id = ?'),
-      segmentSeen: this.db.prepare(
-        'INSERT INTO raw_segments (segment, max_id) VALUES (?, ?) ON CONFLICT(segment) DO UPDATE SET max_id = MAX(max_id, excluded.max_id)',
-      ),
+      // Rows of a segment whose frames end past `?` bytes, among the ids written into it.
+      countBeyond: this.db.prepare('SELECT COUNT(*) FROM messages WHERE id BETWEEN ? AND ? AND raw_segment = ? AND raw_offset + raw_length > ?').pluck(),
       segmentsUpTo: this.db.prepare('SELECT segment FROM raw_segments WHERE max_id <= ?').pluck(),
       segmentDelete: this.db.prepare('DELETE FROM raw_segments WHERE segment = ?'),
       deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
@@ -315,8 +369,26 @@ export class CaptureStore {
       gapList: this.db.prepare('SELECT source, from_ms AS "from", to_ms AS "to", reason, lost FROM gaps ORDER BY from_ms, id'),
       countAfter: this.db.prepare('SELECT COUNT(*) FROM messages WHERE id > ? AND source = ?').pluck(),
     };
-    this.rebuildSummariesIfStale();
+    if (this.readOnly === null) this.rebuildSummariesIfStale();
     this.ftsWatermark = this.meta(FTS_WATERMARK_KEY) ?? 0;
+  }
+
+  /** Create or upgrade the schema (a writable capture). */
+  private prepareSchema(): void {
+    // Rows are ~3–25 KB (record JSON + raw body): larger pages mean fewer overflow pages per row.
+    // Only takes effect when the file is created (existing stores keep their page size).
+    this.db.pragma('page_size = 16384');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    migrateRawColumns(this.db);
+    this.db.exec(SCHEMA);
+    addSearchColumns(this.db);
+    addSegmentExtents(this.db);
+    addGapLostColumn(this.db);
+    const summaryVersion = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('summaryVersion') as number | undefined;
+    if (summaryVersion !== SUMMARY_VERSION) this.db.exec(DROP_OLD_SCHEMA);
+    this.db.exec(SUMMARY_SCHEMA);
+    this.tuneTextIndex();
   }
 
   /**
@@ -332,6 +404,7 @@ export class CaptureStore {
     this.db.transaction(() => {
       const delta = new SummaryDelta();
       let maxFramed = 0;
+      let minFramed = Number.MAX_SAFE_INTEGER;
       for (const w of batch.writes) {
         const id = w.id;
         const cols = columnsOfRow(w.row);
@@ -341,6 +414,7 @@ export class CaptureStore {
         const offset = at && w.frame ? at.offset + w.frame[0] : null;
         const length = w.frame ? w.frame[1] : null;
         if (w.frame && id > maxFramed) maxFramed = id;
+        if (w.frame && id < minFramed) minFramed = id;
         /** Server names the row has in message_servers (none for a new row). */
         let had: string[] = [];
         if (w.insert && w.frame) {
@@ -392,7 +466,7 @@ export class CaptureStore {
         for (const server of w.servers) if (!had.includes(server)) this.stmts.insertServer.run(server, id);
       }
       delta.apply(this.summaryStmts);
-      if (at) this.stmts.segmentSeen.run(at.segment, maxFramed);
+      if (at) (this.segmentSeen ??= this.db.prepare(SEGMENT_SEEN)).run(at.segment, minFramed, maxFramed, at.offset + batch.frames.byteLength);
       for (const [k, v] of Object.entries(batch.meta)) this.stmts.metaSet.run(k, v);
       // Index the batch's new rows in one statement (with their final text: updates in this
       // batch came first). Far cheaper than an FTS insert per row.
@@ -479,27 +553,41 @@ export class CaptureStore {
     return json === undefined ? null : (JSON.parse(json) as EnvelopeRecord);
   }
 
+  /** A stored message; one whose raw event is lost comes with the reason. null: no such row (never stored, or evicted). */
   getRow(id: number): StoredRow | null {
     const row = this.stmts.record.get(id) as RecordRow | undefined;
-    const raw = row ? this.rawOf(row) : null;
-    if (!row || !raw) return null;
-    return { record: this.recordOf(row, raw), raw };
+    return row ? this.storedRow(row, this.rawOf(row)) : null;
   }
 
-  /** A row's raw event: from the raw segment log, or `message_raw` for a row of an older version. */
-  private rawOf(row: RawRefColumns & { id: number }): StoredRaw | null {
+  private storedRow(row: RecordRow, raw: StoredRaw | string): StoredRow {
+    return typeof raw === 'string' ? { record: this.recordOf(row, raw), raw: null, lost: raw } : { record: this.recordOf(row, raw), raw };
+  }
+
+  /**
+   * A row's raw event: from the raw segment log, or `message_raw` for a row of an older version.
+   * When it cannot be read: why, in words (`raw/00000003.seg is truncated`); the loss is reported.
+   */
+  private rawOf(row: RawRefColumns & { id: number }): StoredRaw | string {
     const ref = rawRefOf(row);
-    if (ref) return this.rawLog.read(ref);
-    const old = this.stmts.getRaw.get(row.id) as RawRow | undefined;
-    return old ? parseRaw(old) : null;
+    if (!ref) {
+      const old = this.stmts.getRaw.get(row.id) as RawRow | undefined;
+      return old ? parseRaw(old) : OLD_RAW_MISSING;
+    }
+    const read = this.rawLog.read(ref);
+    if (!isRawLoss(read)) return read;
+    this.rawDamage.noteLoss(read, row.id);
+    return lossReason(this.rawLog.fileOf(read.segment).name, read);
   }
 
-  /** The record a row holds; a lean one gets its body fields back from its raw event (lean-record.ts). */
-  private recordOf(row: RecordRow, raw?: StoredRaw | null): EnvelopeRecord {
+  /**
+   * The record a row holds; a lean one gets its body fields back from its raw event
+   * (lean-record.ts), and stays without them when that is lost.
+   */
+  private recordOf(row: RecordRow, raw?: StoredRaw | string): EnvelopeRecord {
     const record = JSON.parse(row.record_json) as EnvelopeRecord;
     if (row.lean === 0) return record;
     const stored = raw ?? this.rawOf(row);
-    if (!stored) return record;
+    if (typeof stored === 'string') return record;
     let decoded: DecodedEnvelope;
     try {
       decoded = decodeRaw(stored, this.decodeOptions);
@@ -649,7 +737,7 @@ export class CaptureStore {
     return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
   }
 
-  /** Oldest first, with raw events (export); a row whose raw event is lost (a segment cut short by a crash) is left out. */
+  /** Oldest first, with raw events (export); a row whose raw event is lost (its segment cut short, say) comes with the reason. */
   *iterateRows(where: SqlWhere): Generator<StoredRow> {
     // One joined query: the connection runs no other statement while this one iterates.
     const stmt = this.db.prepare(
@@ -657,12 +745,16 @@ export class CaptureStore {
        FROM ${where.from ?? 'messages'} LEFT JOIN message_raw ON message_raw.id = messages.id WHERE ${where.sql} ORDER BY ${where.order ?? 'messages.id'}`,
     );
     let previous = -1;
-    for (const row of stmt.iterate(...boundParams(where)) as Iterable<RecordRow & (RawRow | { [K in keyof RawRow]: null })>) {
-      if (row.id === previous) continue; // a repeat (SqlWhere.repeats) comes right after the first
-      previous = row.id;
-      const ref = rawRefOf(row);
-      const raw = ref ? this.rawLog.read(ref) : row.body !== null ? parseRaw(row) : null;
-      if (raw) yield { record: this.recordOf(row, raw), raw };
+    this.rawDamage.hold(); // losses found meanwhile are counted once the statement is done
+    try {
+      for (const row of stmt.iterate(...boundParams(where)) as Iterable<RecordRow & (RawRow | { [K in keyof RawRow]: null })>) {
+        if (row.id === previous) continue; // a repeat (SqlWhere.repeats) comes right after the first
+        previous = row.id;
+        const raw = rawRefOf(row) ? this.rawOf(row) : row.body !== null ? parseRaw(row) : OLD_RAW_MISSING;
+        yield this.storedRow(row, raw);
+      }
+    } finally {
+      this.rawDamage.release();
     }
   }
 
@@ -692,8 +784,35 @@ export class CaptureStore {
     return this.db.prepare(sql).all(...params) as T[];
   }
 
+  /**
+   * Compare the raw segment files with what rows refer to in them (at open: one query and a stat
+   * a segment); `report` hears of each damage found now and by later reads.
+   */
+  checkRawSegments(report: (damage: StoreDamage) => void): void {
+    this.rawDamage.check(this.segmentExtents(), report);
+  }
+
+  /** Damage found so far (raw events lost), by file. */
+  damage(): StoreDamage[] {
+    return this.rawDamage.list();
+  }
+
+  private segmentExtents(): SegmentExtent[] {
+    if (this.extentsOfRows) return [...this.extentsOfRows.values()];
+    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('raw_segments') as string[];
+    if (columns.includes('end_offset')) return this.db.prepare(SEGMENT_EXTENTS).all() as SegmentExtent[];
+    // A read-only capture of a version that did not keep them: one scan of the rows, kept.
+    this.extentsOfRows = new Map((this.db.prepare(EXTENTS_OF_ROWS).all() as SegmentExtent[]).map((e) => [e.segment, e]));
+    return [...this.extentsOfRows.values()];
+  }
+
+  private segmentExtent(segment: number): SegmentExtent | null {
+    if (this.extentsOfRows) return this.extentsOfRows.get(segment) ?? null;
+    return (this.db.prepare(`${SEGMENT_EXTENTS} AND segment = ?`).get(segment) as SegmentExtent | undefined) ?? null;
+  }
+
   close(): void {
-    this.db.close();
+    if (this.db.open) this.db.close();
     this.rawLog.close();
   }
 }

@@ -25,7 +25,7 @@ describe('lean stored records', () => {
     for (const w of writes) {
       const row = store.getRow(w.record.id);
       expect(row?.record, `record ${w.record.id} (${w.record.kind})`).toEqual(w.record);
-      expect(row?.raw.body).toEqual(w.raw?.body);
+      expect(row?.raw?.body).toEqual(w.raw?.body);
     }
     // They were stored lean: the body fields are not in the row.
     const rows = store.select<{ lean: number; record_json: string }>('SELECT lean, record_json FROM messages', []);
@@ -51,7 +51,7 @@ describe('lean stored records', () => {
     store.applyBatch(prepareBatch([{ record: changed, raw: null, insert: false, bodyText: null }], {}), RETENTION);
     const row = store.getRow(changed.id);
     expect(row?.record).toEqual(changed);
-    expect(row?.raw.body).toEqual(call.raw?.body);
+    expect(row?.raw?.body).toEqual(call.raw?.body);
     store.close();
   });
 
@@ -106,8 +106,8 @@ describe('lean stored records', () => {
     for (const w of writes) {
       const row = store.getRow(w.record.id);
       expect(row?.record).toEqual(w.record);
-      expect(row?.raw.body).toEqual(w.raw?.body);
-      expect(row?.raw.routingKey).toBe(w.raw?.routingKey);
+      expect(row?.raw?.body).toEqual(w.raw?.body);
+      expect(row?.raw?.routingKey).toBe(w.raw?.routingKey);
     }
     const columns = store.select<{ name: string }>("SELECT name FROM pragma_table_info('messages')", []).map((c) => c.name);
     expect(columns).not.toContain('raw_body');

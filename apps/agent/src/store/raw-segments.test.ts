@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { StoreDamage } from '@osloscope/shared';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -58,7 +59,7 @@ describe('raw segment log', () => {
     // ~480 bytes a frame: two per 1,000-byte segment.
     expect(new Set(refs.map((r) => r.segment)).size).toBe(5);
     expect(log.segments()).toEqual([1, 2, 3, 4, 5]);
-    refs.forEach((ref, i) => expect(log.read(ref)?.routingKey).toBe(`publish.nova.${i}`));
+    refs.forEach((ref, i) => expect((log.read(ref) as StoredRaw).routingKey).toBe(`publish.nova.${i}`));
     log.close();
   });
 
@@ -97,7 +98,7 @@ describe('raw segment log', () => {
     log.close();
   });
 
-  it('answers null, without throwing, for a removed segment or a frame cut short', () => {
+  it('says, without throwing, why a raw event cannot be read: segment removed, frame cut short, bytes that are no frame', () => {
     const dataDir = tempDataDir();
     const log = new RawSegmentLog(dataDir, 100);
     const a = framesOf([rawOf(1)]).bytes;
@@ -105,12 +106,15 @@ describe('raw segment log', () => {
     const b = framesOf([rawOf(2)]).bytes;
     const refB = { ...log.append(b), length: b.byteLength };
     expect(log.remove([refA.segment, refB.segment])).toEqual([refA.segment]); // never the one being written
-    expect(log.read(refA)).toBeNull();
+    expect(log.read(refA)).toEqual({ lost: 'missing', segment: refA.segment });
     expect(log.read(refB)).toEqual(rawOf(2));
-    expect(log.read({ ...refB, length: refB.length + 10 })).toBeNull();
+    expect(log.read({ ...refB, length: refB.length + 10 })).toEqual({ lost: 'truncated', segment: refB.segment });
     fs.truncateSync(path.join(dataDir, 'raw', '00000002.seg'), 6);
-    expect(log.read(refB)).toBeNull();
-    expect(log.read({ segment: refB.segment, offset: 0, length: 3 })).toBeNull();
+    expect(log.read(refB)).toEqual({ lost: 'truncated', segment: refB.segment });
+    expect(log.read({ segment: refB.segment, offset: 0, length: 3 })).toEqual({ lost: 'damaged', segment: refB.segment });
+    expect(log.stat(refB.segment)).toEqual({ size: 6 });
+    expect(log.stat(refA.segment)).toEqual({ missing: true });
+    expect(log.fileOf(refB.segment)).toEqual({ path: path.join(dataDir, 'raw', '00000002.seg'), name: 'raw/00000002.seg' });
     log.close();
   });
 });
@@ -130,7 +134,7 @@ describe('the capture store with the raw segment log', () => {
     store.close();
     const reopened = new CaptureStore(dataDir);
     for (const w of all) expect(reopened.getRow(w.record.id)?.raw).toEqual(stored(w.raw));
-    expect([...reopened.iterateRows({ sql: '1', params: [] })].map((r) => r.raw.body)).toEqual(all.map((w) => w.raw!.body));
+    expect([...reopened.iterateRows({ sql: '1', params: [] })].map((r) => r.raw?.body)).toEqual(all.map((w) => w.raw!.body));
     reopened.close();
   });
 
@@ -174,7 +178,7 @@ describe('the capture store with the raw segment log', () => {
     const reopened = new CaptureStore(dataDir);
     reopened.applyBatch(prepareBatch(all.slice(4, 8), {}), { maxMessages: 1000, maxBytes: 1e9 });
     for (const w of all.slice(0, 8)) expect(reopened.getRow(w.record.id)?.raw, `message ${w.record.id}`).toEqual(stored(w.raw));
-    expect([...reopened.iterateRows({ sql: '1', params: [] })].map((r) => r.raw.body)).toEqual(all.slice(0, 8).map((w) => w.raw!.body));
+    expect([...reopened.iterateRows({ sql: '1', params: [] })].map((r) => r.raw?.body)).toEqual(all.slice(0, 8).map((w) => w.raw!.body));
     // Evicting the old rows empties message_raw; the new ones stay readable.
     reopened.applyBatch(prepareBatch(all.slice(8, 9), {}), { maxMessages: 5, maxBytes: 1e9 });
     expect(reopened.select('SELECT COUNT(*) AS n FROM message_raw', [])).toEqual([{ n: 0 }]);
@@ -182,16 +186,27 @@ describe('the capture store with the raw segment log', () => {
     reopened.close();
   });
 
-  it('leaves out of exports, and answers null for, a message whose raw event a crash cut short', () => {
+  it('gives back the record of a message whose raw event was cut short, with the reason, in rows and exports, and reports it', () => {
     const dataDir = tempDataDir();
     const all = writes().slice(0, 3);
     const store = new CaptureStore(dataDir);
+    const found: StoreDamage[] = [];
+    store.checkRawSegments((d) => found.push(d));
     store.applyBatch(prepareBatch(all, {}), { maxMessages: 1000, maxBytes: 1e9 });
     const file = path.join(dataDir, 'raw', '00000001.seg');
     fs.truncateSync(file, fs.statSync(file).size - 10);
-    expect(store.getRow(3)).toBeNull();
+    // What the row kept: a lean record's body fields are gone with its raw event.
+    expect(store.getRow(3)).toEqual({ record: { ...all[2]!.record, args: null, context: null }, raw: null, lost: 'raw/00000001.seg is truncated' });
     expect(store.getRow(2)?.raw).toEqual(stored(all[1]!.raw));
-    expect([...store.iterateRows({ sql: '1', params: [] })].map((r) => r.record.id)).toEqual([1, 2]);
+    expect([...store.iterateRows({ sql: '1', params: [] })].map((r) => [r.record.id, r.lost])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, 'raw/00000001.seg is truncated'],
+    ]);
+    expect(found).toEqual([
+      { problem: expect.stringMatching(/^raw\/00000001\.seg is truncated \(.* bytes left\): 1 record's raw event is missing$/), records: 1, path: file },
+    ]);
+    expect(store.damage()).toEqual(found);
     store.close();
   });
 });

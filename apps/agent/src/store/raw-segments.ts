@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AmqpProperties } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
+import { errorCode, fileErrorWords } from './file-errors.js';
 
 /** The raw event kept for a record: what the capture needs to decode it again. */
 export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
@@ -33,6 +34,24 @@ export interface RawRef {
   offset: number;
   length: number;
 }
+
+/**
+ * Why a frame could not be read: its segment file is gone, shorter than the frame's end, cannot
+ * be read (`cause` in words), or holds bytes that are not a frame.
+ */
+export interface RawLoss {
+  lost: 'missing' | 'truncated' | 'unreadable' | 'damaged';
+  segment: number;
+  /** For `unreadable`: the file-system error in words. */
+  cause?: string;
+}
+
+export function isRawLoss(read: StoredRaw | RawLoss): read is RawLoss {
+  return 'lost' in read;
+}
+
+/** A segment file's size, or why there is none to tell. */
+export type SegmentStat = { size: number } | { missing: true } | { cause: string };
 
 /** The raw event's fields as a frame's meta JSON holds them. */
 type RawMeta = [origin: string, exchange: string, routingKey: string, headers: Record<string, unknown>, properties: AmqpProperties];
@@ -92,13 +111,17 @@ export class RawSegmentLog {
   private current: { segment: number; fd: number; size: number } | null = null;
   private readonly readers = new Map<number, number>();
 
-  /** @param segmentBytes when a new segment starts (tests use small ones) */
+  /**
+   * @param segmentBytes when a new segment starts (tests use small ones)
+   * @param readOnly a capture open for browsing only: nothing is created, appending throws
+   */
   constructor(
     dataDir: string,
     private readonly segmentBytes = SEGMENT_BYTES,
+    private readonly readOnly = false,
   ) {
     this.dir = path.join(dataDir, 'raw');
-    fs.mkdirSync(this.dir, { recursive: true });
+    if (!readOnly) fs.mkdirSync(this.dir, { recursive: true });
   }
 
   /**
@@ -106,6 +129,7 @@ export class RawSegmentLog {
    * @returns the segment and the offset `bytes` starts at
    */
   append(bytes: Uint8Array): { segment: number; offset: number } {
+    if (this.readOnly) throw new Error('the raw segment log is open read-only');
     let current = this.current ?? this.openLatest();
     if (current.size > 0 && current.size + bytes.byteLength > this.segmentBytes) {
       fs.closeSync(current.fd);
@@ -121,10 +145,10 @@ export class RawSegmentLog {
     return { segment: current.segment, offset };
   }
 
-  /** The raw event at `ref`, or null when its segment is gone (evicted) or the frame is damaged. */
-  read(ref: RawRef): StoredRaw | null {
+  /** The raw event at `ref`, or why it cannot be had (its segment gone: evicted or lost; cut short; damaged). Never throws. */
+  read(ref: RawRef): StoredRaw | RawLoss {
     const fd = this.reader(ref.segment);
-    if (fd === null) return null;
+    if (typeof fd !== 'number') return fd;
     const frame = Buffer.allocUnsafe(ref.length);
     let got = 0;
     try {
@@ -133,10 +157,26 @@ export class RawSegmentLog {
         if (n === 0) break;
         got += n;
       }
-    } catch {
-      return null;
+    } catch (e) {
+      return { lost: 'unreadable', segment: ref.segment, cause: fileErrorWords(e) };
     }
-    return got === ref.length ? parseFrame(frame) : null;
+    if (got < ref.length) return { lost: 'truncated', segment: ref.segment };
+    return parseFrame(frame) ?? { lost: 'damaged', segment: ref.segment };
+  }
+
+  /** A segment file's size; never throws. */
+  stat(segment: number): SegmentStat {
+    try {
+      return { size: fs.statSync(this.file(segment)).size };
+    } catch (e) {
+      return errorCode(e) === 'ENOENT' ? { missing: true } : { cause: fileErrorWords(e) };
+    }
+  }
+
+  /** A segment's file: its path and its name under the data dir (`raw/00000003.seg`, how people are told). */
+  fileOf(segment: number): { path: string; name: string } {
+    const file = this.file(segment);
+    return { path: file, name: `raw/${path.basename(file)}` };
   }
 
   /**
@@ -185,7 +225,7 @@ export class RawSegmentLog {
     return { segment, fd: fs.openSync(this.file(segment), 'wx'), size: 0 };
   }
 
-  private reader(segment: number): number | null {
+  private reader(segment: number): number | RawLoss {
     const open = this.readers.get(segment);
     if (open !== undefined) {
       // Most recently used last: the map's order is the eviction order.
@@ -196,8 +236,8 @@ export class RawSegmentLog {
     let fd: number;
     try {
       fd = fs.openSync(this.file(segment), 'r');
-    } catch {
-      return null;
+    } catch (e) {
+      return errorCode(e) === 'ENOENT' ? { lost: 'missing', segment } : { lost: 'unreadable', segment, cause: fileErrorWords(e) };
     }
     this.readers.set(segment, fd);
     if (this.readers.size > READ_HANDLES) this.closeReader(this.readers.keys().next().value as number);

@@ -149,6 +149,24 @@ export async function agentRuns(prefix: string): Promise<AgentRuns> {
   };
 }
 
+/** What an export's trailer (its last line) says. */
+export interface ExportTrailer {
+  lines: number;
+  missing: number;
+  reasons: string[];
+}
+
+/** An export's record lines and its trailer (undefined when the last line is no trailer: the file was cut short). */
+export function splitExport(text: string): { records: { record: EnvelopeRecord }[]; trailer: ExportTrailer | undefined } {
+  const lines = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const last = lines.at(-1);
+  const trailer = last !== undefined && 'trailer' in last ? (last['trailer'] as ExportTrailer) : undefined;
+  return { records: (trailer ? lines.slice(0, -1) : lines) as { record: EnvelopeRecord }[], trailer };
+}
+
 /**
  * Every base64 string inside a JSON value, decoded: raw message bodies travel as base64
  * (`rawBase64`, `raw.bodyBase64`), so a plain text scan would not see a secret inside.

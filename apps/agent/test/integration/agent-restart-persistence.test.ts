@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { EnvelopeDetail, EnvelopeRecord } from '@osloscope/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestVhost, runOsloClient, runOsloScenario, startAgent, type RunningAgent, type TestVhost } from '../support/index.js';
-import { AgentApi, waitUntil } from './agent-helpers.js';
+import { AgentApi, splitExport, waitUntil } from './agent-helpers.js';
 
 const TOPIC = 'persist-it';
 
@@ -149,7 +149,8 @@ describe('export and import into a fresh agent', () => {
   });
 
   it('imports every exported line', () => {
-    expect(exported.trim().split('\n')).toHaveLength(sourceRecords.length);
+    expect(splitExport(exported).records).toHaveLength(sourceRecords.length);
+    expect(splitExport(exported).trailer).toEqual({ lines: sourceRecords.length, missing: 0, reasons: [] });
     expect(result).toEqual({ imported: sourceRecords.length, errors: 0 });
   });
 

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveTicketKeys } from '../../src/signing/hkdf-expand.js';
 import { createSigner, signMessage } from '../../src/signing/index.js';
 import { AGENT_MAIN, REPO_ROOT, createTestVhost, spawnLines, startAgent, toPublishOptions, type RunningAgent, type TestVhost } from '../support/index.js';
-import { AgentApi, everythingIn, waitUntil } from './agent-helpers.js';
+import { AgentApi, everythingIn, splitExport, waitUntil } from './agent-helpers.js';
 
 const EXCHANGE = 'openstack';
 /** Keyed and required to be signed. */
@@ -537,13 +537,7 @@ describe('signatures through the HTTP API', () => {
   });
 
   it('carries the verdict in each record of the export', async () => {
-    const lines = (await api.exportText()).split('\n').filter((l) => l !== '');
-    const exported = new Map(
-      lines.map((l) => {
-        const rec = (JSON.parse(l) as { record: EnvelopeRecord }).record;
-        return [rec.id, rec.signature] as const;
-      }),
-    );
+    const exported = new Map(splitExport(await api.exportText()).records.map(({ record }) => [record.id, record.signature] as const));
     expect(exported.size).toBe(sent.length);
     for (const s of sent) {
       const id = byLabel.get(s.label)?.id ?? -1;

@@ -12,7 +12,7 @@ import type { RawCapture } from '../../src/ports/raw-capture.js';
 import type { ConnectionDirectory } from '../../src/ports/connection-directory.js';
 import { createConnectionDirectory } from '../../src/domain/in-memory-connection-directory.js';
 import type { Verifier } from '../../src/signing/verifier.js';
-import { createCaptureCore, type CaptureCore } from '../../src/capture/capture-core.js';
+import { createCaptureCore, type CaptureCore, type CaptureCoreOptions } from '../../src/capture/capture-core.js';
 import { agentDecodeOptions, decodeRaw } from '../../src/domain/decode-raw.js';
 import { buildRecord } from '../../src/capture/record-builder.js';
 import { bodySearchTextOf } from '../../src/store/search-text.js';
@@ -110,6 +110,7 @@ export function openTestCore(opts: {
   showSecrets?: boolean;
   directory?: ConnectionDirectory;
   verifier?: Verifier;
+  onDamage?: CaptureCoreOptions['onDamage'];
 }): CaptureCore {
   return createCaptureCore({
     dataDir: opts.dataDir ?? tempDataDir(),
@@ -119,5 +120,6 @@ export function openTestCore(opts: {
     now: opts.now,
     timers: false,
     ...(opts.verifier ? { verifier: opts.verifier } : {}),
+    ...(opts.onDamage ? { onDamage: opts.onDamage } : {}),
   });
 }

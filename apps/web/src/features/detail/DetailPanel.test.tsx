@@ -28,4 +28,22 @@ describe('DetailPanel', () => {
     expect(args.textContent).not.toContain('null');
     expect(args.textContent).not.toContain('$float');
   });
+
+  it('says in words when the raw event of a message is lost, in place of its raw body', async () => {
+    const detail: EnvelopeDetail = {
+      ...makeRecord(8, { kind: 'call', method: 'resize' }),
+      rawBase64: '',
+      maskedFields: [],
+      properties: {},
+      broker: null,
+      rawMissing: 'The raw event of this message is lost: raw/00000003.seg is truncated.',
+    };
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(detail), { status: 200, headers: { 'content-type': 'application/json' } }));
+    openDetail(8);
+    render(<DetailPanel />);
+    const note = await screen.findByTestId('detail-raw-missing');
+    expect(note.textContent).toContain('raw/00000003.seg is truncated');
+    expect(screen.getByTestId('detail-method').textContent).toBe('resize');
+    expect(screen.queryByTestId('detail-raw')).toBeNull();
+  });
 });

@@ -87,6 +87,12 @@ function Body(props: { d: EnvelopeDetail }) {
         </div>
       )}
 
+      {d.rawMissing && (
+        <Section title="Raw event missing" testId="detail-raw-missing">
+          <div className="error-text">{d.rawMissing}</div>
+        </Section>
+      )}
+
       {d.decodeError && (
         <Section title="Decode error" testId="detail-decode-error">
           <b>{d.decodeError.code}</b>: {d.decodeError.message}
@@ -227,7 +233,7 @@ function Body(props: { d: EnvelopeDetail }) {
         )}
       </Section>
 
-      <RawBody rawBase64={d.rawBase64} bodySize={d.bodySize} maskedFields={d.maskedFields} bodyMaskedAtExport={d.bodyMaskedAtExport} />
+      {!d.rawMissing && <RawBody rawBase64={d.rawBase64} bodySize={d.bodySize} maskedFields={d.maskedFields} bodyMaskedAtExport={d.bodyMaskedAtExport} />}
     </>
   );
 }

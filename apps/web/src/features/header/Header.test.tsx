@@ -24,7 +24,7 @@ function firehose(backlog: number | null): SourceHealth {
   };
 }
 
-const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
+const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
 
 function health(store: StoreHealth, sources: SourceHealth[] = [], showSecrets = false): HealthReport {
   return {
@@ -47,7 +47,7 @@ describe('the header', () => {
   afterEach(cleanup);
 
   it('shows an unmistakable banner while secrets are shown unmasked (--show-secrets), and none otherwise', () => {
-    const store: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
+    const store: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
     render(<Header />);
     act(() => agentStore.setState({ connection: 'connected', health: health(store) }));
     expect(screen.queryByTestId('show-secrets-banner')).toBeNull();
@@ -59,16 +59,44 @@ describe('the header', () => {
 
   it('says when the capture store is stalled, with how many messages wait unwritten, and not otherwise', () => {
     render(<Header />);
-    act(() => agentStore.setState({ connection: 'connected', health: health({ writer: 'thread', stalled: false, unwritten: 40, unwrittenBytes: 80_000 }) }));
+    act(() => agentStore.setState({ connection: 'connected', health: health({ ...IDLE_STORE, unwritten: 40, unwrittenBytes: 80_000 }) }));
     expect(screen.queryByTestId('store-stalled')).toBeNull();
 
-    act(() => agentStore.setState({ health: health({ writer: 'thread', stalled: true, unwritten: 2_500, unwrittenBytes: 37_000_000 }) }));
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, stalled: true, unwritten: 2_500, unwrittenBytes: 37_000_000 }) }));
     const badge = screen.getByTestId('store-stalled');
     expect(badge.textContent).toMatch(/store stalled: 2[,.\s]?500 unwritten \(3\d(\.\d)? MB\)/);
     expect(badge.getAttribute('title')).toMatch(/disk/);
 
-    act(() => agentStore.setState({ health: health({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 }) }));
+    act(() => agentStore.setState({ health: health(IDLE_STORE) }));
     expect(screen.queryByTestId('store-stalled')).toBeNull();
+  });
+
+  it('says in words when the capture is read-only, naming the path and why, and not otherwise', () => {
+    render(<Header />);
+    act(() => agentStore.setState({ connection: 'connected', health: health(IDLE_STORE) }));
+    expect(screen.queryByTestId('store-read-only')).toBeNull();
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, readOnly: 'read-only capture: /srv/capture is not writable (read-only file system)' }) }));
+    expect(screen.getByTestId('store-read-only').textContent).toBe('read-only capture: /srv/capture is not writable (read-only file system)');
+    expect(screen.getByTestId('store-read-only').getAttribute('title')).toMatch(/nothing is captured/);
+  });
+
+  it('says in words what is damaged in the capture, each file in the title, and not for an intact one', () => {
+    render(<Header />);
+    act(() => agentStore.setState({ connection: 'connected', health: health(IDLE_STORE) }));
+    expect(screen.queryByTestId('store-damage')).toBeNull();
+    const truncated = {
+      problem: "raw/00000003.seg is truncated (1,024 of 4,096 bytes left): 13 records' raw events are missing",
+      records: 13,
+      path: '/d/raw/00000003.seg',
+    };
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, damage: [truncated] }) }));
+    expect(screen.getByTestId('store-damage').textContent).toBe(`capture damaged: ${truncated.problem}`);
+    const missing = { problem: "raw/00000004.seg is missing: 5 records' raw events are lost", records: 5, path: '/d/raw/00000004.seg' };
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, damage: [truncated, missing] }) }));
+    const badge = screen.getByTestId('store-damage');
+    expect(badge.textContent).toBe("capture damaged: 2 files, 18 messages' raw events missing");
+    expect(badge.getAttribute('title')).toContain(`${missing.problem} (/d/raw/00000004.seg)`);
+    expect(badge.getAttribute('title')).toContain(`${truncated.problem} (/d/raw/00000003.seg)`);
   });
 
   it('says when capture is behind the traffic, with how many events wait in its queue, and not while it keeps up', () => {

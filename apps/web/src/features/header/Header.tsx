@@ -3,6 +3,7 @@ import { formatBytes, formatCount } from '../../components/format';
 import { useAgent, type ConnectionState } from '../../stores/agent-store';
 import { useLive } from '../../stores/live-store';
 import { describeSource } from './source-status';
+import { StoreProblems } from './StoreProblems';
 
 const CONNECTION_TONE: Record<ConnectionState, 'ok' | 'warn' | 'error' | 'info'> = {
   connected: 'ok',
@@ -20,7 +21,7 @@ function Count(props: { label: string; value: number; testId: string; tone?: 'er
   );
 }
 
-/** Always visible: agent connection, each source, a stalled store, capture counts, signature failures. */
+/** Always visible: agent connection, each source, a stalled, read-only or damaged store, capture counts, signature failures. */
 export function Header() {
   const connection = useAgent((s) => s.connection);
   const health = useAgent((s) => s.health);
@@ -65,6 +66,7 @@ export function Header() {
           store stalled: {formatCount(health.store.unwritten)} unwritten ({formatBytes(health.store.unwrittenBytes)})
         </Badge>
       )}
+      <StoreProblems store={health?.store} />
       <span className="header-sources">
         {health?.sources.map((s) => {
           const st = describeSource(s);

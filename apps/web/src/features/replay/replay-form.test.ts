@@ -47,5 +47,6 @@ describe('replay form', () => {
     expect(maskedFieldsIn(initialForm(d))).toEqual(['context.auth_token']);
     expect(isReplayable(d)).toBe(true);
     expect(isReplayable({ ...d, kind: 'reply' })).toBe(false);
+    expect(isReplayable({ ...d, rawMissing: 'The raw event of this message is lost: raw/00000003.seg is truncated.' })).toBe(false);
   });
 });

@@ -20,8 +20,9 @@ export interface ReplayForm {
 }
 
 /** Whether osloscope can replay this message at all (calls and casts only). */
-export function isReplayable(d: Pick<EnvelopeDetail, 'kind' | 'decodeError'>): boolean {
-  return (d.kind === 'call' || d.kind === 'cast') && d.decodeError === null;
+export function isReplayable(d: Pick<EnvelopeDetail, 'kind' | 'decodeError' | 'rawMissing'>): boolean {
+  // A replay sends the captured bytes: without them (a damaged capture) there is nothing to send.
+  return (d.kind === 'call' || d.kind === 'cast') && d.decodeError === null && d.rawMissing === undefined;
 }
 
 export function initialForm(d: EnvelopeDetail): ReplayForm {
