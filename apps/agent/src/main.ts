@@ -96,6 +96,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     showSecrets: options.showSecrets,
     verifier: createVerifier(keys),
     directory,
+    log: logger,
   });
 
   const sources: CaptureSource[] =

@@ -44,9 +44,19 @@ describe('healthStatus and the capture backlog', () => {
 
 describe('healthStatus and the store', () => {
   it('is degraded while the store writer is stalled, ok once it moves, and down still wins', () => {
-    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000 };
+    const stalled = { writer: 'thread' as const, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000, writeError: null };
     expect(healthStatus([source({})], stalled)).toBe('degraded');
     expect(healthStatus([source({})], { ...stalled, stalled: false })).toBe('ok');
     expect(healthStatus([source({ state: 'reconnecting' })], stalled)).toBe('down');
+  });
+});
+
+describe('healthStatus and a store that cannot write', () => {
+  it('is degraded while the store cannot write (disk full), ok once it writes again, and down still wins', () => {
+    const writeError = { message: 'no space left on device', path: '/var/lib/osloscope/capture.sqlite', since: 1 };
+    const failing = { writer: 'thread' as const, stalled: false, unwritten: 3000, unwrittenBytes: 7_000_000, writeError };
+    expect(healthStatus([source({})], failing)).toBe('degraded');
+    expect(healthStatus([source({})], { ...failing, writeError: null })).toBe('ok');
+    expect(healthStatus([source({ state: 'reconnecting' })], failing)).toBe('down');
   });
 });

@@ -17,6 +17,7 @@ import { addedSearchFields, mergeLateText } from './search-text.js';
 import { hydrateRecord } from './lean-record.js';
 import { RawSegmentLog, type RawRef } from './raw-segments.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
+import { withPath } from './write-failure.js';
 import {
   DROP_OLD_SCHEMA,
   FTS_WATERMARK_KEY,
@@ -205,6 +206,8 @@ function migrateRawColumns(db: Database.Database): void {
 
 export class CaptureStore {
   private readonly db: Database.Database;
+  /** The database file (named in write errors). */
+  private readonly file: string;
   private readonly rawLog: RawSegmentLog;
   private readonly stmts;
   private readonly summaryStmts: SummaryStatements;
@@ -227,7 +230,8 @@ export class CaptureStore {
   constructor(dataDir: string, opts: { cacheMiB?: number; decodeOptions?: DecodeOptions; rawSegmentBytes?: number } = {}) {
     this.decodeOptions = opts.decodeOptions ?? agentDecodeOptions();
     fs.mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, 'capture.sqlite'));
+    this.file = path.join(dataDir, 'capture.sqlite');
+    this.db = new Database(this.file);
     this.rawLog = new RawSegmentLog(dataDir, opts.rawSegmentBytes);
     // Rows are ~3–25 KB (record JSON + raw body): larger pages mean fewer overflow pages per row.
     // Only takes effect when the file is created (existing stores keep their page size).
@@ -263,6 +267,7 @@ export class CaptureStore {
       segmentDelete: this.db.prepare('DELETE FROM raw_segments WHERE segment = ?'),
       deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
       ftsIndexAfter: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages WHERE id > ?`),
+      ftsIndexOne: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages WHERE id = ?`),
       ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
@@ -299,15 +304,27 @@ export class CaptureStore {
   }
 
   /**
-   * Write a batch in one transaction.
+   * Write a batch in one transaction. A batch that fails (disk full) leaves nothing behind: its
+   * raw events are taken back too, so it can be written again as it is.
    * @returns the change in stored body bytes (a replaced raw event can change size)
    */
   writeBatch(batch: PreparedBatch): { inserted: number; bytes: number } {
+    // The raw events first, in one write: the transaction below commits rows pointing at them.
+    const at = batch.frames.byteLength > 0 ? this.rawLog.append(batch.frames) : null;
+    try {
+      return this.writeRows(batch, at);
+    } catch (e) {
+      if (at) this.rawLog.discard(at);
+      throw withPath(e, this.file);
+    }
+  }
+
+  private writeRows(batch: PreparedBatch, at: { segment: number; offset: number } | null): { inserted: number; bytes: number } {
     let inserted = 0;
     let bytes = 0;
     let maxInserted = this.ftsWatermark;
-    // The raw events first, in one write: the transaction below commits rows pointing at them.
-    const at = batch.frames.byteLength > 0 ? this.rawLog.append(batch.frames) : null;
+    /** New rows below the text index's watermark: a batch written again after a later one was (see flush in record-writeback.ts). */
+    const belowWatermark: number[] = [];
     this.db.transaction(() => {
       const delta = new SummaryDelta();
       let maxFramed = 0;
@@ -327,6 +344,7 @@ export class CaptureStore {
           inserted++;
           bytes += size;
           if (id > maxInserted) maxInserted = id;
+          if (id <= this.ftsWatermark) belowWatermark.push(id);
           this.addExchanges(cols, id);
         } else {
           const beforeRow = this.stmts.before.get(id) as unknown[] | undefined;
@@ -379,6 +397,8 @@ export class CaptureStore {
         this.stmts.ftsIndexAfter.run(this.ftsWatermark);
         this.stmts.metaSet.run(FTS_WATERMARK_KEY, maxInserted);
       }
+      for (const id of belowWatermark) this.stmts.ftsIndexOne.run(id);
+      for (const gap of batch.gaps) this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason);
     })();
     this.ftsWatermark = maxInserted;
     return { inserted, bytes };
@@ -394,7 +414,13 @@ export class CaptureStore {
     const { inserted, bytes } = this.writeBatch(batch);
     this.running.stored += inserted;
     this.running.bytes += bytes;
-    const evicted = this.evict(retention, this.running);
+    let evicted = { count: 0, bytes: 0 };
+    try {
+      evicted = this.evict(retention, this.running);
+    } catch {
+      // Eviction writes too (a full disk refuses it): the batch is written all the same, and
+      // failing it would write its rows twice. The next batch evicts again.
+    }
     this.running.stored -= evicted.count;
     this.running.bytes -= evicted.bytes;
     return { inserted, bytes, evicted };
@@ -560,8 +586,11 @@ export class CaptureStore {
     return (this.stmts.metaGet.get(key) as number | undefined) ?? null;
   }
 
-  addGap(gap: CaptureGap): void {
-    this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason);
+  /** Counters written outside a batch: the capture's last word when it closes with writes left unwritten. */
+  saveMeta(meta: Record<string, number>): void {
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(meta)) this.stmts.metaSet.run(k, v);
+    })();
   }
 
   gaps(): CaptureGap[] {

@@ -17,6 +17,7 @@ import { agentDecodeOptions, decodeRaw } from '../../src/domain/decode-raw.js';
 import { buildRecord } from '../../src/capture/record-builder.js';
 import { bodySearchTextOf } from '../../src/store/search-text.js';
 import type { StoreWrite } from '../../src/store/write-batch.js';
+import type { Logger } from '../../src/log.js';
 import { FIXTURES_DIR } from './paths.js';
 
 export const SOURCE = 'rabbit-test';
@@ -110,6 +111,8 @@ export function openTestCore(opts: {
   showSecrets?: boolean;
   directory?: ConnectionDirectory;
   verifier?: Verifier;
+  log?: Logger;
+  maxWriteQueue?: number;
 }): CaptureCore {
   return createCaptureCore({
     dataDir: opts.dataDir ?? tempDataDir(),
@@ -119,5 +122,7 @@ export function openTestCore(opts: {
     now: opts.now,
     timers: false,
     ...(opts.verifier ? { verifier: opts.verifier } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.maxWriteQueue !== undefined ? { maxWriteQueue: opts.maxWriteQueue } : {}),
   });
 }

@@ -24,11 +24,11 @@ function firehose(backlog: number | null): SourceHealth {
   };
 }
 
-const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 };
+const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, writeError: null };
 
 function health(store: StoreHealth, sources: SourceHealth[] = []): HealthReport {
   return {
-    status: store.stalled ? 'degraded' : 'ok',
+    status: store.stalled || store.writeError ? 'degraded' : 'ok',
     version: '0.0.0',
     demo: false,
     replayEnabled: false,
@@ -47,15 +47,15 @@ describe('the header', () => {
 
   it('says when the capture store is stalled, with how many messages wait unwritten, and not otherwise', () => {
     render(<Header />);
-    act(() => agentStore.setState({ connection: 'connected', health: health({ writer: 'thread', stalled: false, unwritten: 40, unwrittenBytes: 80_000 }) }));
+    act(() => agentStore.setState({ connection: 'connected', health: health({ ...IDLE_STORE, unwritten: 40, unwrittenBytes: 80_000 }) }));
     expect(screen.queryByTestId('store-stalled')).toBeNull();
 
-    act(() => agentStore.setState({ health: health({ writer: 'thread', stalled: true, unwritten: 2_500, unwrittenBytes: 37_000_000 }) }));
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, stalled: true, unwritten: 2_500, unwrittenBytes: 37_000_000 }) }));
     const badge = screen.getByTestId('store-stalled');
     expect(badge.textContent).toMatch(/store stalled: 2[,.\s]?500 unwritten \(3\d(\.\d)? MB\)/);
     expect(badge.getAttribute('title')).toMatch(/disk/);
 
-    act(() => agentStore.setState({ health: health({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0 }) }));
+    act(() => agentStore.setState({ health: health(IDLE_STORE) }));
     expect(screen.queryByTestId('store-stalled')).toBeNull();
   });
 
