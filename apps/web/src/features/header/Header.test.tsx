@@ -59,6 +59,25 @@ describe('the header', () => {
     expect(screen.queryByTestId('store-stalled')).toBeNull();
   });
 
+  it('says when the capture store cannot write, why, and what happens meanwhile, and not once it writes again', () => {
+    render(<Header />);
+    act(() => agentStore.setState({ connection: 'connected', health: health(IDLE_STORE) }));
+    expect(screen.queryByTestId('store-write-error')).toBeNull();
+
+    const writeError = { message: 'no space left on device', path: '/var/lib/osloscope/capture.sqlite', since: 1_795_973_550_000 };
+    act(() => agentStore.setState({ health: health({ ...IDLE_STORE, unwritten: 3_579, unwrittenBytes: 8_000_000, writeError }) }));
+    const badge = screen.getByTestId('store-write-error');
+    expect(badge.textContent).toBe('store cannot write: no space left on device');
+    const title = badge.getAttribute('title') ?? '';
+    expect(title).toContain('/var/lib/osloscope/capture.sqlite');
+    expect(title).toMatch(/3[,.\s]?579 captured messages wait in the agent's memory/);
+    expect(title).toMatch(/new events wait in its capture queue/);
+    expect(title).toMatch(/resumes by itself/);
+
+    act(() => agentStore.setState({ health: health(IDLE_STORE) }));
+    expect(screen.queryByTestId('store-write-error')).toBeNull();
+  });
+
   it('says when capture is behind the traffic, with how many events wait in its queue, and not while it keeps up', () => {
     render(<Header />);
     act(() => agentStore.setState({ connection: 'connected', health: health(IDLE_STORE, [firehose(CAPTURE_BACKLOG_WARN - 1)]) }));
