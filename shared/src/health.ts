@@ -74,13 +74,19 @@ export interface StoreHealth {
   writer: 'thread' | 'inline';
   /**
    * The writer made no progress for its stall time (a hung or failing disk) and has not since:
-   * new messages wait in memory and are dropped (counted) once too many are unwritten.
+   * what is captured waits in memory, and capture takes no more from the broker meanwhile.
    */
   stalled: boolean;
   /** New messages captured and not yet written. */
   unwritten: number;
   /** Their raw body bytes (held in memory until written). */
   unwrittenBytes: number;
+  /**
+   * The store cannot write (disk full, read-only, I/O error): set at the first failed write and
+   * cleared by the next one that succeeds. Meanwhile capture holds what it has unwritten (retried
+   * every second) and takes no more from the broker: new events wait in its capture queue there.
+   */
+  writeError: StoreWriteError | null;
   /**
    * Damage found in the capture's files (at open, or by a read since): records whose raw event
    * is missing. They are still listed; their detail says why its raw part is gone, and exports
@@ -93,6 +99,16 @@ export interface StoreHealth {
    * file system)`. Nothing is captured then. null when the capture is writable.
    */
   readOnly: string | null;
+}
+
+/** Why the capture store cannot write. */
+export interface StoreWriteError {
+  /** The cause in words, e.g. `no space left on device`. */
+  message: string;
+  /** The file the write failed on (the store's database or a raw segment), when known. */
+  path: string | null;
+  /** Epoch ms of the first failed write. */
+  since: number;
 }
 
 /** One damaged part of the capture, e.g. a raw segment file cut short. */

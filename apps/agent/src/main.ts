@@ -128,6 +128,7 @@ async function startAgent(options: AgentOptions, logger: Logger): Promise<Runnin
     verifier: createVerifier(keys),
     directory,
     onDamage: (damage) => logger.warn('capture damaged', { ...damage }),
+    log: logger,
   });
 
   const sources: CaptureSource[] =

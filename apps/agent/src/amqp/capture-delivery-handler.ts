@@ -26,7 +26,8 @@ export interface CaptureDeliveryKind {
  * The per-message hot path (~10k events/s): no awaits, no logging, no copies (the body
  * Buffer is handed over as the Uint8Array it is). A throwing capture core is counted as
  * a dropped message and logged sparsely, never allowed into amqplib's socket handler.
- * `null` is amqplib's word for "the broker cancelled our consumer".
+ * `null` is amqplib's word for "the broker cancelled our consumer". `taken` hears of each
+ * delivery once the capture has it (capture-consumer.ts acks it).
  */
 export function createCaptureDeliveryHandler(
   kind: CaptureDeliveryKind,
@@ -34,6 +35,7 @@ export function createCaptureDeliveryHandler(
   capture: Pick<CaptureService, 'ingest' | 'countDropped'>,
   log: Logger,
   onCancel: () => void,
+  taken?: (msg: ConsumeMessage) => void,
 ): (msg: ConsumeMessage | null) => void {
   const ingest = createGuardedIngest(source, capture, log, kind.what);
   const origin = kind.origin;
@@ -52,5 +54,6 @@ export function createCaptureDeliveryHandler(
       properties: kind.properties(msg),
       body: msg.content,
     });
+    taken?.(msg);
   };
 }

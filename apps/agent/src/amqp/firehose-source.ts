@@ -1,7 +1,7 @@
 /**
  * Firehose mode: everything published and delivered in the vhost, from RabbitMQ's tracer
  * (`amq.rabbitmq.trace`, oslo-wire-format §6). The agent consumes only its own
- * server-named, exclusive, auto-delete queue (noAck), so the application's messages
+ * server-named, exclusive, auto-delete queue (capture-consumer.ts), so the application's messages
  * are never consumed, acked or requeued, and nothing is left behind when the connection
  * closes. Tracing is switched on through the management API when needed and allowed.
  */
@@ -12,8 +12,8 @@ import type { SourceContext } from './amqp-source.js';
 import { createTracingControl } from './tracing-control.js';
 import { brokerKey } from './tracing-ledger.js';
 import type { AmqpSourceOptions } from './source-options.js';
-import { createCaptureDeliveryHandler, type CaptureDeliveryKind } from './capture-delivery-handler.js';
-import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
+import type { CaptureDeliveryKind } from './capture-delivery-handler.js';
+import { openCaptureQueue } from './capture-consumer.js';
 
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
 
@@ -43,15 +43,10 @@ export function createFirehoseSource(opts: AmqpSourceOptions): CaptureSource {
         const ch = await conn.createChannel();
         ch.on('error', (e: Error) => sctx.lost(e));
         ch.on('close', () => sctx.lost(new Error('capture channel closed')));
-        // '' = server-named; exclusive + auto-delete: gone when our connection closes.
-        const q = await ch.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
+        const q = await openCaptureQueue(ch, TRACE_EVENT, opts, sctx.lost);
         // '#': queue and exchange names contain dots (§6.1).
-        await ch.bindQueue(q.queue, TRACE_EXCHANGE, '#');
-        const onMessage = createCaptureDeliveryHandler(TRACE_EVENT, opts.name, opts.capture, ctx.log, () =>
-          sctx.lost(new Error('capture queue consumer cancelled by the broker')),
-        );
-        await ch.consume(q.queue, onMessage, { noAck: true, exclusive: true });
-        queue = q.queue;
+        await ch.bindQueue(q, TRACE_EXCHANGE, '#');
+        queue = q;
         // After a reconnect the broker may have restarted (tracing off again): fix it
         // before declaring capture resumed, so the outage gap covers the blind time.
         await tracing.ensure();

@@ -10,10 +10,10 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type { CaptureSource } from '../ports/source.js';
 import { createAmqpSource, type SourceContext } from './amqp-source.js';
 import { toAmqpProperties } from './amqp-values.js';
-import { createCaptureDeliveryHandler, type CaptureDeliveryKind } from './capture-delivery-handler.js';
+import type { CaptureDeliveryKind } from './capture-delivery-handler.js';
+import { openCaptureQueue } from './capture-consumer.js';
 import type { TapSourceOptions } from './source-options.js';
 import { selectTapExchanges, type TapExchanges } from './tap-exchanges.js';
-import { CAPTURE_QUEUE_OPTIONS } from './capture-queue.js';
 
 export const TAP_BLIND_SPOTS = [
   'replies (published to the default exchange) are not visible in tap mode',
@@ -110,15 +110,7 @@ export function createTapSource(opts: TapSourceOptions): CaptureSource {
         const ch = await c.createChannel();
         ch.on('error', (e: Error) => sctx.lost(e));
         ch.on('close', () => sctx.lost(new Error('tap channel closed')));
-        const q = await ch.assertQueue('', { ...CAPTURE_QUEUE_OPTIONS });
-        queue = q.queue;
-        await ch.consume(
-          q.queue,
-          createCaptureDeliveryHandler(TAPPED_MESSAGE, opts.name, opts.capture, ctx.log, () =>
-            sctx.lost(new Error('tap queue consumer cancelled by the broker')),
-          ),
-          { noAck: true, exclusive: true },
-        );
+        queue = await openCaptureQueue(ch, TAPPED_MESSAGE, opts, sctx.lost);
         await syncBindings();
       },
       onDisconnect() {

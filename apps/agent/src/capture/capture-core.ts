@@ -11,6 +11,8 @@
  *   capture-reads.ts            pages, detail, flows, versions, gaps, export
  *   capture-import.ts           import of an exported capture
  *   capture-continuity.ts       the heartbeat and broker counts a restart compares against
+ *   drop-runs.ts                messages dropped (the write queue full), as gaps with their count
+ *   store-write-log.ts          what the log says when the store cannot write
  *
  * Records go to storage through the write-back (store/record-writeback.ts), which the parts
  * reach through CaptureRecords only.
@@ -27,6 +29,7 @@ import {
 } from '@osloscope/shared';
 import { agentDecodeOptions } from '../domain/decode-raw.js';
 import { timedOut } from '../domain/outcome.js';
+import { createLogger, type Logger } from '../log.js';
 import type { CaptureContinuity } from '../ports/capture-continuity.js';
 import { ReadOnlyCaptureError, type CaptureListener, type CaptureService } from '../ports/capture-service.js';
 import type { ConnectionDirectory } from '../ports/connection-directory.js';
@@ -43,6 +46,8 @@ import { importCapture } from './capture-import.js';
 import { createCaptureReads } from './capture-reads.js';
 import type { CaptureRecords } from './capture-records.js';
 import { startCaptureTimers } from './capture-timers.js';
+import { createDropRuns } from './drop-runs.js';
+import { createStoreWriteLog } from './store-write-log.js';
 import { LateAttribution } from './late-attribution.js';
 import { createMessageDecoder } from './message-decoder.js';
 import type { ExportedFacts, ImportResult } from './ndjson.js';
@@ -74,6 +79,8 @@ export interface CaptureCoreOptions {
   maxWriteQueueBytes?: number;
   /** Hears of each damage to the capture's files: found at open, and by reads later (the agent logs it). */
   onDamage?: (damage: StoreDamage) => void;
+  /** Where the store's failures and recoveries are told. @default a logger on stderr */
+  log?: Logger;
 }
 
 /** The concrete core: the CaptureService plus import under a chosen source name, and what it remembers across runs. */
@@ -131,6 +138,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       return store.countAfter(source, afterId);
     },
   });
+  const storeLog = createStoreWriteLog(opts.log ?? createLogger(), () => writeback.pendingInserts);
   const writeback = new RecordWriteback({
     store,
     writer,
@@ -138,13 +146,13 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     storedBytes: totals.bytes,
     meta: () => ({ ...counters, lastId: nextId - 1, ...continuity.meta() }),
     onEvicted: (n) => (counters.evicted += n),
+    onWriteError: storeLog,
   });
   const listeners = new Set<CaptureListener>();
   /** While > 0 the timeout sweep waits: imported calls are old, their replies come a few lines later. */
   let importing = 0;
   let closed = false;
-  /** New messages dropped since the last one admitted (the write queue was full). */
-  let droppedInRow = 0;
+  const drops = createDropRuns(markGap);
 
   /**
    * Tell listeners about a new record (with its body fields but its context, which no live view
@@ -191,20 +199,25 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     if (!closed && readOnly === null) matcher.ingest(raw, exported);
   };
 
+  const writeQueueFull = (): boolean => writeback.pendingInserts >= maxWriteQueue || writeback.pendingBytes >= maxWriteQueueBytes;
+
+  /** What keeps the store from taking more, in words; null when it only needs time. */
+  function storeTrouble(): string | null {
+    const error = writeback.writeError;
+    if (error) return `capture store cannot write (${error.message})`;
+    return writeback.writerStalled ? 'capture store writer is stalled (no progress; a hung disk?)' : null;
+  }
+  /** Why new messages cannot be kept now (the gap of a run of drops says it). */
+  const dropReason = (): string => storeTrouble() ?? 'capture store is falling behind';
+
   /** A new record: count it, correlate it, store it, tell listeners; dropped and counted when the store is too far behind. */
   function admit(record: EnvelopeRecord, raw: RawCapture): void {
-    if (writeback.pendingInserts >= maxWriteQueue || writeback.pendingBytes >= maxWriteQueueBytes) {
+    if (writeQueueFull()) {
       counters.dropped++;
-      // A gap where each run of drops starts, and every 10,000 drops while it lasts.
-      if (droppedInRow++ % 10_000 === 0) {
-        const reason = writeback.writerStalled
-          ? 'capture store writer is stalled (no progress; a hung disk?): messages dropped'
-          : 'capture store is falling behind: messages dropped';
-        markGap({ source: raw.source, from: raw.receivedAt, to: null, reason });
-      }
+      drops.dropped(raw, dropReason);
       return;
     }
-    droppedInRow = 0;
+    drops.end();
     counters.captured++;
     if (record.decodeError) counters.decodeErrors++;
     if (record.signature.status === 'failed') counters.signatureFailures++;
@@ -227,11 +240,15 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
   }
 
   const drainWrites = (): void => void writeback.drain();
+  /** Runs of drops end (their gaps are marked) once new messages can be kept again. */
+  const endDropsIfRoom = (): void => {
+    if (!writeQueueFull()) drops.end();
+  };
   const timers =
     opts.timers === false || readOnly !== null
       ? null
       : startCaptureTimers({
-          flush: () => writeback.flush(),
+          flush: () => (writeback.flush(), endDropsIfRoom()),
           sweep: () => (sweepTimeouts(), attribution.resolveLate()),
           heartbeat: () => writeback.writeMeta(),
         });
@@ -248,6 +265,19 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
       } catch {
         // ignore listener failures
       }
+    }
+  }
+
+  /** Closing with messages the store could not take: say how many and why, and count them as dropped. */
+  function reportUnwritten(n: number): void {
+    const error = writeback.writeError;
+    storeLog.lost(n, error?.message ?? storeTrouble() ?? 'the store did not write them', error?.path ?? null);
+    counters.captured -= n;
+    counters.dropped += n;
+    try {
+      store.saveMeta({ captured: counters.captured, dropped: counters.dropped });
+    } catch {
+      // The disk still refuses: the log line is the record of them.
     }
   }
 
@@ -283,6 +313,7 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     },
     storeHealth(): StoreHealth {
       writeback.refresh();
+      const error = writeback.writeError;
       return {
         writer: writer.mode,
         stalled: writeback.writerStalled,
@@ -290,8 +321,10 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
         unwrittenBytes: writeback.pendingBytes,
         damage: store.damage(),
         readOnly,
+        writeError: error && { message: error.message, path: error.path, since: error.since },
       };
     },
+    acceptsMore: () => writeback.writeError === null && !writeback.writerStalled && !writeQueueFull(),
     async importNdjson(lines, importOpts): Promise<ImportResult> {
       if (readOnly !== null) throw new ReadOnlyCaptureError(`${readOnly}: nothing can be imported into it`);
       importing++;
@@ -309,13 +342,19 @@ export function createCaptureCore(opts: CaptureCoreOptions): CaptureCore {
     flush() {
       sweepTimeouts();
       attribution.resolveLate();
+      // Explicit (shutdown, tests): try the store now even if it is failing; the gap of a run
+      // of drops that ends with it goes too.
+      writeback.drain(true);
+      endDropsIfRoom();
       drainWrites();
     },
     close() {
       if (closed) return;
       timers?.stop();
       try {
-        writeback.close();
+        drops.end();
+        const unwritten = writeback.close();
+        if (unwritten > 0) reportUnwritten(unwritten);
       } finally {
         closed = true;
         store.close();

@@ -47,6 +47,12 @@ export interface CaptureService {
   /** Count a message a source could not hand over (fell behind). */
   countDropped(n: number): void;
   /**
+   * Whether the capture takes more now. False while the store cannot write, its writer is
+   * stalled or its write queue is full: a broker source then holds its acks, so new events wait
+   * in its capture queue on the broker rather than in the agent's memory.
+   */
+  acceptsMore(): boolean;
+  /**
    * The agent's replay is about to publish a message with this `_unique_id`: its record gets
    * `replayOf: originalId`. The only way a record is marked as a replay (no header on the wire).
    */

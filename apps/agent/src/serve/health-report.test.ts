@@ -43,7 +43,7 @@ describe('healthStatus and the capture backlog', () => {
 });
 
 describe('healthStatus and the store', () => {
-  const store = { writer: 'thread' as const, stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
+  const store = { writer: 'thread' as const, stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null, writeError: null };
 
   it('is degraded while the store writer is stalled, ok once it moves, and down still wins', () => {
     const stalled = { ...store, stalled: true, unwritten: 5000, unwrittenBytes: 9_000_000 };
@@ -60,5 +60,15 @@ describe('healthStatus and the store', () => {
 
   it('is degraded, not down, for a read-only capture: browsed, with no source by necessity', () => {
     expect(healthStatus([], { ...store, readOnly: 'read-only capture: /d is not writable (read-only file system)' })).toBe('degraded');
+  });
+});
+
+describe('healthStatus and a store that cannot write', () => {
+  it('is degraded while the store cannot write (disk full), ok once it writes again, and down still wins', () => {
+    const writeError = { message: 'no space left on device', path: '/var/lib/osloscope/capture.sqlite', since: 1 };
+    const failing = { writer: 'thread' as const, stalled: false, unwritten: 3000, unwrittenBytes: 7_000_000, writeError, damage: [], readOnly: null };
+    expect(healthStatus([source({})], failing)).toBe('degraded');
+    expect(healthStatus([source({})], { ...failing, writeError: null })).toBe('ok');
+    expect(healthStatus([source({ state: 'reconnecting' })], failing)).toBe('down');
   });
 });

@@ -23,15 +23,16 @@ const CAPTURING_STATES = new Set<SourceHealth['state']>(['connected', 'demo', 'i
  * `ok`: every source is capturing and none reports a problem. `degraded`: some capture
  * works but a source is reconnecting or warns (e.g. tracing off on a node), a source's
  * capture queue holds CAPTURE_BACKLOG_WARN events or more (the live view lags the traffic),
- * the store's writer is stalled (what is captured waits in memory), or the store found damage
- * (raw events lost); also a read-only capture, which is browsed and captures nothing by
- * necessity, not by failing. `down`: no source is capturing (browsing stored data still works).
+ * the store's writer is stalled, or the store cannot write (`writeError`: disk full, ...):
+ * what is captured waits in memory, new events in the broker; or the store found damage (raw
+ * events lost); also a read-only capture, which is browsed and captures nothing by necessity,
+ * not by failing. `down`: no source is capturing (browsing stored data still works).
  */
 export function healthStatus(sources: readonly SourceHealth[], store?: StoreHealth): HealthReport['status'] {
   if (store?.readOnly) return 'degraded';
   const capturing = sources.filter((s) => CAPTURING_STATES.has(s.state));
   if (capturing.length === 0) return 'down';
-  if (store?.stalled || (store?.damage.length ?? 0) > 0) return 'degraded';
+  if (store?.stalled || store?.writeError || (store?.damage.length ?? 0) > 0) return 'degraded';
   // lastError is history (kept so the UI can say what happened); a source that
   // reconnected and captures again is not a problem any more.
   const troubled = sources.some((s) => !CAPTURING_STATES.has(s.state) || s.warnings.length > 0 || isCaptureBehind(s));

@@ -20,6 +20,7 @@ import { RawSegmentLog, isRawLoss, type RawRef } from './raw-segments.js';
 import { captureAccess, captureOpenError, openCaptureDatabase } from './capture-file.js';
 import { RawDamage, lossReason, type SegmentExtent } from './raw-damage.js';
 import { boundParams, type SqlWhere } from './filter-sql.js';
+import { withPath } from './write-failure.js';
 import {
   DROP_OLD_SCHEMA,
   FTS_WATERMARK_KEY,
@@ -265,6 +266,8 @@ function migrateRawColumns(db: Database.Database): void {
 
 export class CaptureStore {
   private readonly db: Database.Database;
+  /** The database file (named in write errors). */
+  private readonly file: string;
   private readonly rawLog: RawSegmentLog;
   /** Why the capture is open read-only (capture-file.ts), or null: it is writable. */
   readonly readOnly: string | null;
@@ -298,6 +301,7 @@ export class CaptureStore {
     const dataDir = path.resolve(dataDirGiven);
     const access = captureAccess(dataDir);
     this.readOnly = access.readOnly;
+    this.file = path.join(dataDir, 'capture.sqlite');
     this.db = openCaptureDatabase(dataDir, access);
     this.rawLog = new RawSegmentLog(dataDir, opts.rawSegmentBytes, this.readOnly !== null);
     this.rawDamage = new RawDamage({
@@ -337,6 +341,7 @@ export class CaptureStore {
       segmentDelete: this.db.prepare('DELETE FROM raw_segments WHERE segment = ?'),
       deleteRawUpTo: this.db.prepare('DELETE FROM message_raw WHERE id <= ?'),
       ftsIndexAfter: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages WHERE id > ?`),
+      ftsIndexOne: this.db.prepare(`INSERT INTO messages_fts (rowid, text) SELECT ${TEXT_ENTRY} * id, ${INDEXED_TEXT} FROM messages WHERE id = ?`),
       ftsInsert: this.db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)'),
       ftsDelete: this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
       exchangeInsert: this.db.prepare('INSERT OR IGNORE INTO message_exchanges (name, message_id) VALUES (?, ?)'),
@@ -392,15 +397,27 @@ export class CaptureStore {
   }
 
   /**
-   * Write a batch in one transaction.
+   * Write a batch in one transaction. A batch that fails (disk full) leaves nothing behind: its
+   * raw events are taken back too, so it can be written again as it is.
    * @returns the change in stored body bytes (a replaced raw event can change size)
    */
   writeBatch(batch: PreparedBatch): { inserted: number; bytes: number } {
+    // The raw events first, in one write: the transaction below commits rows pointing at them.
+    const at = batch.frames.byteLength > 0 ? this.rawLog.append(batch.frames) : null;
+    try {
+      return this.writeRows(batch, at);
+    } catch (e) {
+      if (at) this.rawLog.discard(at);
+      throw withPath(e, this.file);
+    }
+  }
+
+  private writeRows(batch: PreparedBatch, at: { segment: number; offset: number } | null): { inserted: number; bytes: number } {
     let inserted = 0;
     let bytes = 0;
     let maxInserted = this.ftsWatermark;
-    // The raw events first, in one write: the transaction below commits rows pointing at them.
-    const at = batch.frames.byteLength > 0 ? this.rawLog.append(batch.frames) : null;
+    /** New rows below the text index's watermark: a batch written again after a later one was (see flush in record-writeback.ts). */
+    const belowWatermark: number[] = [];
     this.db.transaction(() => {
       const delta = new SummaryDelta();
       let maxFramed = 0;
@@ -422,6 +439,7 @@ export class CaptureStore {
           inserted++;
           bytes += size;
           if (id > maxInserted) maxInserted = id;
+          if (id <= this.ftsWatermark) belowWatermark.push(id);
           this.addExchanges(cols, id);
         } else {
           const beforeRow = this.stmts.before.get(id) as unknown[] | undefined;
@@ -474,6 +492,8 @@ export class CaptureStore {
         this.stmts.ftsIndexAfter.run(this.ftsWatermark);
         this.stmts.metaSet.run(FTS_WATERMARK_KEY, maxInserted);
       }
+      for (const id of belowWatermark) this.stmts.ftsIndexOne.run(id);
+      for (const gap of batch.gaps) this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason, gap.lost ?? null);
     })();
     this.ftsWatermark = maxInserted;
     return { inserted, bytes };
@@ -489,7 +509,13 @@ export class CaptureStore {
     const { inserted, bytes } = this.writeBatch(batch);
     this.running.stored += inserted;
     this.running.bytes += bytes;
-    const evicted = this.evict(retention, this.running);
+    let evicted = { count: 0, bytes: 0 };
+    try {
+      evicted = this.evict(retention, this.running);
+    } catch {
+      // Eviction writes too (a full disk refuses it): the batch is written all the same, and
+      // failing it would write its rows twice. The next batch evicts again.
+    }
     this.running.stored -= evicted.count;
     this.running.bytes -= evicted.bytes;
     return { inserted, bytes, evicted };
@@ -671,6 +697,13 @@ export class CaptureStore {
 
   addGap(gap: CaptureGap): void {
     this.stmts.gapInsert.run(gap.source, gap.from, gap.to, gap.reason, gap.lost ?? null);
+  }
+
+  /** Counters written outside a batch: the capture's last word when it closes with writes left unwritten. */
+  saveMeta(meta: Record<string, number>): void {
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(meta)) this.stmts.metaSet.run(k, v);
+    })();
   }
 
   gaps(): CaptureGap[] {

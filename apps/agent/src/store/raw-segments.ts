@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { AmqpProperties } from '@osloscope/shared';
 import type { RawCapture } from '../ports/raw-capture.js';
 import { errorCode, fileErrorWords } from './file-errors.js';
+import { withPath } from './write-failure.js';
 
 /** The raw event kept for a record: what the capture needs to decode it again. */
 export type StoredRaw = Pick<RawCapture, 'origin' | 'exchange' | 'routingKey' | 'headers' | 'properties' | 'body'>;
@@ -133,16 +134,31 @@ export class RawSegmentLog {
     let current = this.current ?? this.openLatest();
     if (current.size > 0 && current.size + bytes.byteLength > this.segmentBytes) {
       fs.closeSync(current.fd);
+      // A failing create (disk full) must not leave the closed descriptor in use.
+      this.current = null;
       current = this.create(current.segment + 1);
     }
     this.current = current;
     const offset = current.size;
     // Written at explicit positions, not appended: a write that failed halfway (disk full)
     // leaves bytes past `size` that the next batch overwrites, so offsets stay exact.
-    let written = 0;
-    while (written < bytes.byteLength) written += fs.writeSync(current.fd, bytes, written, bytes.byteLength - written, offset + written);
+    try {
+      let written = 0;
+      while (written < bytes.byteLength) written += fs.writeSync(current.fd, bytes, written, bytes.byteLength - written, offset + written);
+    } catch (e) {
+      this.cutBack(current, offset);
+      throw withPath(e, this.file(current.segment));
+    }
     current.size += bytes.byteLength;
     return { segment: current.segment, offset };
+  }
+
+  /**
+   * Take back a batch appended at `at` that no committed row points to (its transaction
+   * failed): a full disk gets the space back, and a retry does not append it a second time.
+   */
+  discard(at: { segment: number; offset: number }): void {
+    if (this.current?.segment === at.segment) this.cutBack(this.current, at.offset);
   }
 
   /** The raw event at `ref`, or why it cannot be had (its segment gone: evicted or lost; cut short; damaged). Never throws. */
@@ -208,6 +224,16 @@ export class RawSegmentLog {
       .map((f) => Number(f.slice(0, -SEGMENT_SUFFIX.length)))
       .filter((n) => Number.isSafeInteger(n))
       .sort((a, b) => a - b);
+  }
+
+  /** The segment ends at `offset` again: what is past it was never referred to. */
+  private cutBack(current: { fd: number; size: number }, offset: number): void {
+    current.size = offset;
+    try {
+      fs.ftruncateSync(current.fd, offset);
+    } catch {
+      // The space is not given back; the next batch overwrites those bytes all the same.
+    }
   }
 
   private file(segment: number): string {

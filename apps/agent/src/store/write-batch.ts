@@ -5,7 +5,7 @@
  * raw segment log in one write. Records are serialized here, on the capture thread, at the
  * moment the batch is handed over, so later changes to a record go in a later batch.
  */
-import type { EnvelopeRecord } from '@osloscope/shared';
+import type { CaptureGap, EnvelopeRecord } from '@osloscope/shared';
 import { columnsOf, rowOfColumns, serverNamesOf } from './columns.js';
 import { storedRecordJson } from './lean-record.js';
 import { frameLength, frameMeta, writeFrame, type StoredRaw } from './raw-segments.js';
@@ -46,6 +46,8 @@ export interface PreparedBatch {
   frames: Uint8Array;
   /** Counters written in the batch's transaction (`meta`). */
   meta: Record<string, number>;
+  /** Capture gaps written in the batch's transaction (so a failing disk keeps them for the retry, like the records). */
+  gaps: CaptureGap[];
 }
 
 /** Trace headers may hold Buffers (amqplib longstr edge cases) or bigints: store them JSON-safe. */
@@ -76,7 +78,7 @@ function needsReplacer(value: unknown, depth: number): boolean {
   return false;
 }
 
-export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, number>): PreparedBatch {
+export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, number>, gaps: CaptureGap[] = []): PreparedBatch {
   const list = [...writes];
   const metas = list.map((w) => (w.raw ? frameMeta(w.raw, jsonSafe) : null));
   let total = 0;
@@ -100,5 +102,5 @@ export function prepareBatch(writes: Iterable<StoreWrite>, meta: Record<string, 
     }
     return { id: w.record.id, insert: w.insert, row, frame, servers: serverNamesOf(w.record) };
   });
-  return { writes: prepared, frames, meta };
+  return { writes: prepared, frames, meta, gaps };
 }

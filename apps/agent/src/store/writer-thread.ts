@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureStore } from './capture-store.js';
 import { EXITED, type WriteOutcome, type WriterRequest, type WriterThreadData } from './writer.js';
+import { writeFailureOf } from './write-failure.js';
 
 const { dataDir, retention, signal, port } = workerData as WriterThreadData;
 const finished = new Int32Array(signal);
@@ -30,16 +31,7 @@ parentPort?.on('message', (request: WriterRequest) => {
       try {
         report({ seq: request.seq, ok: true, result: store.applyBatch(request.batch, retention) });
       } catch (e) {
-        report({ seq: request.seq, ok: false, error: e instanceof Error ? e.message : String(e) });
-      }
-      return;
-    case 'gap':
-      try {
-        store.addGap(request.gap);
-      } catch {
-        // best effort, as on the capture thread
-      } finally {
-        report({ type: 'done' });
+        report({ seq: request.seq, ok: false, failure: writeFailureOf(e) });
       }
       return;
     case 'close':

@@ -12,11 +12,14 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { CaptureGap } from '@osloscope/shared';
 import type { PreparedBatch } from './write-batch.js';
 import type { BatchResult, CaptureStore, Retention } from './capture-store.js';
+import { writeFailureOf, type StoreWriteFailure } from './write-failure.js';
 
-export type WriteOutcome = { seq: number; ok: true; result: BatchResult } | { seq: number; ok: false; error: string };
+export type WriteOutcome =
+  | { seq: number; ok: true; result: BatchResult }
+  /** Not written. `failure` null: not even tried, the writer thread ended first (the batch is written again at once, inline). */
+  | { seq: number; ok: false; failure: StoreWriteFailure | null };
 
 export interface StoreWriter {
   /** Where batches are written now (a writer thread that failed has failed over to inline). */
@@ -28,18 +31,17 @@ export interface StoreWriter {
   /**
    * Block until at most `n` submitted batches are unfinished (0: all written); their outcomes
    * come from poll(). Returns false, without waiting, while the writer is stalled: it made no
-   * progress for the stall time (a hung disk). Capture then goes on, its write queue bounded.
+   * progress for the stall time (a hung disk). Capture then takes no more from the broker (CaptureService.acceptsMore).
    */
   waitUntilPending(n: number): boolean;
   /** The writer made no progress for the stall time and has not made any since. */
   readonly stalled: boolean;
-  addGap(gap: CaptureGap): void;
   /** Write what was submitted, then stop. */
   close(): void;
 }
 
 /** Messages to the writer thread. */
-export type WriterRequest = { type: 'batch'; seq: number; batch: PreparedBatch } | { type: 'gap'; gap: CaptureGap } | { type: 'close' };
+export type WriterRequest = { type: 'batch'; seq: number; batch: PreparedBatch } | { type: 'close' };
 
 export interface WriterThreadData {
   dataDir: string;
@@ -60,8 +62,8 @@ export const EXITED = 1;
  * so at once (EXITED), so this is for a disk that hangs (or a thread the engine killed for
  * memory, whose 'exit' then reaches the event loop once the wait is over). A batch of 1,000 rows
  * commits in well under a second here; the wait blocks the capture thread's event loop (stream,
- * health), so it is not long. Declaring a stall loses nothing: the write queue holds what comes
- * (bounded, see capture-core MAX_WRITE_QUEUE) until the writer moves again.
+ * health), so it is not long. Declaring a stall loses nothing: the write queue keeps what it
+ * holds, and new events wait in the broker (amqp/capture-consumer.ts) until the writer moves again.
  */
 const STALL_MS = 10_000;
 
@@ -70,7 +72,7 @@ function applyHere(store: CaptureStore, batch: PreparedBatch, retention: Retenti
   try {
     return { seq, ok: true, result: store.applyBatch(batch, retention) };
   } catch (e) {
-    return { seq, ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { seq, ok: false, failure: writeFailureOf(e) };
   }
 }
 
@@ -101,10 +103,6 @@ class InlineStoreWriter implements StoreWriter {
   }
 
   readonly stalled = false;
-
-  addGap(gap: CaptureGap): void {
-    this.store.addGap(gap);
-  }
 
   close(): void {}
 }
@@ -210,22 +208,12 @@ class ThreadedStoreWriter implements StoreWriter {
         this.stalledAt = Atomics.load(this.signal, 0);
         process.emitWarning(
           `the capture store writer made no progress for ${this.stallMs / 1000} s (${this.posted - this.finished} requests unfinished): ` +
-            'capture goes on, new messages wait in memory (dropped and counted beyond the write queue limit) until it moves',
+            'what is captured waits in memory, new events in the capture queue on the broker, until it moves',
           'OsloscopeStoreWriter',
         );
         return false;
       }
     }
-  }
-
-  addGap(gap: CaptureGap): void {
-    if (this.failure !== null) {
-      this.store.addGap(gap);
-      return;
-    }
-    this.posted++;
-    const request: WriterRequest = { type: 'gap', gap };
-    this.worker.postMessage(request);
   }
 
   close(): void {
@@ -254,7 +242,7 @@ class ThreadedStoreWriter implements StoreWriter {
     this.collect(); // outcomes posted before it stopped still count
     this.failure = reason;
     process.emitWarning(`${reason}; writing the capture store on the main thread from now on`, 'OsloscopeStoreWriter');
-    for (const seq of this.unanswered) this.outcomes.push({ seq, ok: false, error: reason });
+    for (const seq of this.unanswered) this.outcomes.push({ seq, ok: false, failure: null });
     this.unanswered.clear();
     this.finished = this.posted;
     this.stalledAt = null;

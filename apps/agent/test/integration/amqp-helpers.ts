@@ -65,6 +65,7 @@ export function recordingCapture(): RecordingCapture {
     ingest: (raw) => void rec.raws.push(raw),
     markGap: (gap) => void rec.marked.push(gap),
     countDropped: (n) => void (rec.dropped += n),
+    acceptsMore: () => true,
     linkReplay: unused('linkReplay'),
     query: unused('query'),
     get: unused('get'),

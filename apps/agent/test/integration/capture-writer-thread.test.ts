@@ -208,7 +208,7 @@ describe('a store writer thread that hangs (a disk that stops answering)', () =>
       expect(core.storeHealth().writer).toBe('thread');
       expect(core.counts()).toMatchObject({ captured: N, stored: N, dropped: 0 });
       expect(core.query({}, { limit: 1 }).total).toBe(N);
-      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null });
+      expect(core.storeHealth()).toEqual({ writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null, writeError: null });
     } finally {
       core.close();
     }

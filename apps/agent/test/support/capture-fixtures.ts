@@ -17,6 +17,7 @@ import { agentDecodeOptions, decodeRaw } from '../../src/domain/decode-raw.js';
 import { buildRecord } from '../../src/capture/record-builder.js';
 import { bodySearchTextOf } from '../../src/store/search-text.js';
 import type { StoreWrite } from '../../src/store/write-batch.js';
+import type { Logger } from '../../src/log.js';
 import { FIXTURES_DIR } from './paths.js';
 
 export const SOURCE = 'rabbit-test';
@@ -111,6 +112,8 @@ export function openTestCore(opts: {
   directory?: ConnectionDirectory;
   verifier?: Verifier;
   onDamage?: CaptureCoreOptions['onDamage'];
+  log?: Logger;
+  maxWriteQueue?: number;
 }): CaptureCore {
   return createCaptureCore({
     dataDir: opts.dataDir ?? tempDataDir(),
@@ -121,5 +124,7 @@ export function openTestCore(opts: {
     timers: false,
     ...(opts.verifier ? { verifier: opts.verifier } : {}),
     ...(opts.onDamage ? { onDamage: opts.onDamage } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.maxWriteQueue !== undefined ? { maxWriteQueue: opts.maxWriteQueue } : {}),
   });
 }

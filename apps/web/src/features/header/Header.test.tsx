@@ -24,11 +24,11 @@ function firehose(backlog: number | null): SourceHealth {
   };
 }
 
-const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
+const IDLE_STORE: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null, writeError: null };
 
 function health(store: StoreHealth, sources: SourceHealth[] = [], showSecrets = false): HealthReport {
   return {
-    status: store.stalled ? 'degraded' : 'ok',
+    status: store.stalled || store.writeError ? 'degraded' : 'ok',
     version: '0.0.0',
     demo: false,
     replayEnabled: false,
@@ -47,7 +47,7 @@ describe('the header', () => {
   afterEach(cleanup);
 
   it('shows an unmistakable banner while secrets are shown unmasked (--show-secrets), and none otherwise', () => {
-    const store: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null };
+    const store: StoreHealth = { writer: 'thread', stalled: false, unwritten: 0, unwrittenBytes: 0, damage: [], readOnly: null, writeError: null };
     render(<Header />);
     act(() => agentStore.setState({ connection: 'connected', health: health(store) }));
     expect(screen.queryByTestId('show-secrets-banner')).toBeNull();

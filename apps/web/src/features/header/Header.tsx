@@ -4,6 +4,7 @@ import { useAgent, type ConnectionState } from '../../stores/agent-store';
 import { useLive } from '../../stores/live-store';
 import { describeSource } from './source-status';
 import { StoreProblems } from './StoreProblems';
+import { StoreWriteErrorBadge } from './StoreWriteErrorBadge';
 
 const CONNECTION_TONE: Record<ConnectionState, 'ok' | 'warn' | 'error' | 'info'> = {
   connected: 'ok',
@@ -21,7 +22,7 @@ function Count(props: { label: string; value: number; testId: string; tone?: 'er
   );
 }
 
-/** Always visible: agent connection, each source, a stalled, read-only or damaged store, capture counts, signature failures. */
+/** Always visible: agent connection, each source, a stalled, failing, read-only or damaged store, capture counts, signature failures. */
 export function Header() {
   const connection = useAgent((s) => s.connection);
   const health = useAgent((s) => s.health);
@@ -61,12 +62,13 @@ export function Header() {
         <Badge
           tone="error"
           testId="store-stalled"
-          title="The capture store's writer has made no progress for a while (a hung or failing disk?). Capture goes on; new messages wait in the agent's memory and are dropped (counted) once too many are unwritten. Check the agent's disk and log."
+          title="The capture store's writer has made no progress for a while (a hung or failing disk?). What is captured waits in the agent's memory; it takes no more from the broker meanwhile, so new events wait in its capture queue there. Check the agent's disk and log."
         >
           store stalled: {formatCount(health.store.unwritten)} unwritten ({formatBytes(health.store.unwrittenBytes)})
         </Badge>
       )}
       <StoreProblems store={health?.store} />
+      {health?.store && <StoreWriteErrorBadge store={health.store} />}
       <span className="header-sources">
         {health?.sources.map((s) => {
           const st = describeSource(s);
