@@ -3,6 +3,7 @@
  * later recursive walk (display, export, socket.io) blow the stack, and a cheap scan is
  * far cheaper than parsing.
  */
+import { closingQuote } from './json-scan.js';
 import { locateJsonError } from './json-error.js';
 import { mayOverflowDouble, strictJsonOfPython, tagNonFiniteNumbers } from './python-floats.js';
 
@@ -61,16 +62,8 @@ export function findDepthOverflow(text: string, maxDepth: number): number {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      // Jump to the closing quote: the next `"` not preceded by an odd run of backslashes.
-      let j = i + 1;
-      for (;;) {
-        j = text.indexOf('"', j);
-        if (j < 0) return -1; // unterminated string: the parser reports it
-        let back = 0;
-        while (text.charCodeAt(j - 1 - back) === 92) back++;
-        if ((back & 1) === 0) break;
-        j++;
-      }
+      const j = closingQuote(text, i);
+      if (j < 0) return -1; // unterminated string: the parser reports it
       i = j;
     } else if (c === 123 || c === 91) {
       if (++depth > maxDepth) return i;

@@ -10,6 +10,8 @@
  * encoder writes it as Python does, so a replay sends the same bytes.
  */
 
+import { closingQuote } from './json-scan.js';
+
 export const PYTHON_FLOAT_KEY = '$float';
 export const PYTHON_FLOAT_TOKENS = ['NaN', 'Infinity', '-Infinity'] as const;
 export type PythonFloatToken = (typeof PYTHON_FLOAT_TOKENS)[number];
@@ -53,16 +55,8 @@ export function strictJsonOfPython(text: string): string | null {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      // Skip the string: to the next `"` not preceded by an odd run of backslashes.
-      let j = i + 1;
-      for (;;) {
-        j = text.indexOf('"', j);
-        if (j < 0) return null;
-        let back = 0;
-        while (text.charCodeAt(j - 1 - back) === 92) back++;
-        if ((back & 1) === 0) break;
-        j++;
-      }
+      const j = closingQuote(text, i);
+      if (j < 0) return null;
       i = j;
       continue;
     }
