@@ -1,7 +1,7 @@
 /**
  * The decoded oslo.messaging envelope: what one AMQP message (or one firehose trace
  * event) means in oslo terms. Pure data (no Date, Map or class instances) so it can
- * cross the socket.io wire unchanged. See shared/docs/oslo-wire-format.md.
+ * cross the socket.io wire unchanged. See docs/reference/oslo-wire-format.md.
  */
 
 export const ENVELOPE_KINDS = ['call', 'cast', 'reply', 'notification', 'unknown'] as const;

@@ -1,4 +1,4 @@
-/** Signature verdicts (shared/docs/message-signing.md §6). Pure data so the web can show them. */
+/** Signature verdicts (docs/reference/message-signing.md §6). Pure data so the web can show them. */
 
 export const SIGNATURE_STATUSES = ['valid', 'unsigned', 'unverified', 'failed'] as const;
 export type SignatureStatus = (typeof SIGNATURE_STATUSES)[number];
